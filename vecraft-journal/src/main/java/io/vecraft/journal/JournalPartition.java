@@ -69,9 +69,14 @@ public interface JournalPartition {
     long lastHlc();
 
     /**
-     * An atomic (sequence, HLC) pair: every entry with sequence {@code <= sequence} has HLC
-     * {@code <= hlc}, and every entry appended later gets a larger HLC and sequence. In-process
-     * readers use it to advance their safe time on an idle partition without a tick.
+     * An atomic (sequence, HLC) pair taken under the append lock: {@code sequence} is the head
+     * sequence and {@code hlc} is a FRESH reading of the journal clock ({@code clock().now()}),
+     * not the last entry's HLC. So every entry with sequence {@code <= sequence} has HLC
+     * {@code < hlc}, every entry appended later gets a larger HLC and sequence, and {@code hlc}
+     * is at least the clock's value when the call started. In-process readers use it to advance
+     * their safe time to "now" on an idle partition without writing a tick: once they have
+     * consumed every entry up to {@code sequence}, they have seen every entry with HLC
+     * {@code <= hlc}. Cheap (no I/O); it consumes one clock value.
      *
      * @return the watermark
      */
