@@ -1,0 +1,138 @@
+package io.vecraft.api;
+
+import io.vecraft.api.spi.VecraftProvider;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.function.Consumer;
+
+/**
+ * An open Vecraft database: collections of vectors with metadata, written through a durable,
+ * HLC-ordered journal and searched at consistent snapshots.
+ *
+ * <pre>{@code
+ * try (Vecraft db = Vecraft.open(Path.of("data"))) {
+ *     Collection docs = db.createCollection(CollectionSpec.of("docs", 3));
+ *     docs.upsert(Record.of("a", new float[] {1, 0, 0}).withMetadata(Map.of("lang", "en")));
+ *     SearchResult r = docs.search(SearchRequest.of(new float[] {1, 0.1f, 0}, 5));
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe: share one instance across the application. {@link #close()} checkpoints every
+ * shard and is idempotent; use after close throws {@link VecraftClosedException}. Only one
+ * process may open a directory at a time.
+ */
+public interface Vecraft extends AutoCloseable {
+
+    /**
+     * Opens (creating if needed) the database in {@code directory} with the default configuration.
+     *
+     * @param directory data directory
+     * @return the open database
+     */
+    static Vecraft open(Path directory) {
+        return builder(directory).open();
+    }
+
+    /**
+     * @param directory data directory
+     * @return a configuration builder; finish with {@link VecraftConfig.Builder#open()}
+     */
+    static VecraftConfig.Builder builder(Path directory) {
+        return VecraftConfig.builder(directory);
+    }
+
+    /**
+     * Opens the database described by {@code config}: restores each shard's newest checkpoint and
+     * replays the journal from there, so every acknowledged write is present.
+     *
+     * @param config the configuration
+     * @return the open database
+     * @throws CorruptedDataException if the data fails its checks in a way recovery cannot repair
+     * @throws VecraftException       if no engine is on the class path (add vecraft-core)
+     */
+    static Vecraft open(VecraftConfig config) {
+        for (VecraftProvider provider : ServiceLoader.load(VecraftProvider.class, Vecraft.class.getClassLoader())) {
+            return provider.open(config);
+        }
+        throw new VecraftException("no Vecraft engine found on the class path: add io.vecraft:vecraft-core");
+    }
+
+    /** @return the configuration this database was opened with */
+    VecraftConfig config();
+
+    /**
+     * Creates a collection (a DDL entry in the system journal partition).
+     *
+     * @param spec name, dimension, metric, index, shards
+     * @return the new collection
+     * @throws AlreadyExistsException if the name is taken
+     */
+    Collection createCollection(CollectionSpec spec);
+
+    /**
+     * Drops a collection and deletes its data. Searches in flight on it may fail with
+     * {@link NotFoundException}.
+     *
+     * @param name collection name
+     * @throws NotFoundException if it does not exist
+     */
+    void dropCollection(String name);
+
+    /** @return the specs of every collection, by name */
+    List<CollectionSpec> listCollections();
+
+    /**
+     * @param name collection name
+     * @return the collection
+     * @throws NotFoundException if it does not exist
+     */
+    Collection collection(String name);
+
+    /**
+     * @param name collection name
+     * @return the collection, if it exists
+     */
+    Optional<Collection> findCollection(String name);
+
+    /**
+     * Runs {@code body} to collect a write set, then writes it atomically as one journal entry.
+     * If {@code body} throws, nothing is written.
+     *
+     * @param body fills the transaction
+     * @return the receipt (its transaction id is set)
+     * @throws InvalidArgumentException if the transaction is empty or invalid (nothing written)
+     */
+    default Receipt transaction(Consumer<Transaction> body) {
+        return transaction(body, WriteOptions.defaults());
+    }
+
+    /**
+     * @param body    fills the transaction
+     * @param options request id, session, ack level
+     * @return the receipt
+     */
+    Receipt transaction(Consumer<Transaction> body, WriteOptions options);
+
+    /** @return a new session for read-your-writes consistency */
+    default Session newSession() {
+        return new Session();
+    }
+
+    /** @return the current HLC of this database's clock (for as-of reads) */
+    long now();
+
+    /** @return the journal as an audit stream */
+    AuditLog journal();
+
+    /**
+     * Checkpoints every shard now (it also happens periodically and on close), so a reopen
+     * replays less.
+     */
+    void checkpoint();
+
+    /** Checkpoints and closes everything; idempotent. */
+    @Override
+    void close();
+}

@@ -1,0 +1,216 @@
+package io.vecraft.api;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Configuration of a database. A directory alone is a complete configuration; everything else
+ * has a documented default. Immutable; built with {@link Vecraft#builder(Path)}.
+ *
+ * @param directory          data directory (created if absent); holds the journal, shards and checkpoints
+ * @param durability         journal durability, default {@link Durability#SYNC}
+ * @param ackLevel           default acknowledgement level of writes, default {@link AckLevel#APPLIED}
+ * @param defaultConsistency default read consistency, default {@link Consistency#EVENTUAL}
+ * @param dataPartitions     number of data journal partitions, default {@value #DEFAULT_DATA_PARTITIONS}
+ * @param defaultShards      shards of a collection whose spec does not say, default {@value #DEFAULT_SHARDS}
+ * @param checkpointInterval time between periodic shard checkpoints, default 5 minutes; a
+ *                           checkpoint is also taken on close
+ * @param versionRetention   how long superseded versions stay readable by as-of reads and history, default 1 hour
+ * @param waitTimeout        longest a read or write waits for consistency or acknowledgement, default 30 s
+ * @param tickInterval       how often idle journal partitions may publish heartbeat ticks, default 50 ms
+ * @param maxEntryBytes      largest journal entry (one write or transaction), default 64 MiB
+ */
+public record VecraftConfig(Path directory, Durability durability, AckLevel ackLevel, Consistency defaultConsistency,
+                            int dataPartitions, int defaultShards, Duration checkpointInterval,
+                            Duration versionRetention, Duration waitTimeout, Duration tickInterval,
+                            int maxEntryBytes) {
+
+    /** Default number of data partitions. */
+    public static final int DEFAULT_DATA_PARTITIONS = 2;
+    /** Most data partitions. */
+    public static final int MAX_DATA_PARTITIONS = 64;
+    /** Default shards per collection. */
+    public static final int DEFAULT_SHARDS = 2;
+    /** Default checkpoint interval. */
+    public static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofMinutes(5);
+    /** Default version retention. */
+    public static final Duration DEFAULT_VERSION_RETENTION = Duration.ofHours(1);
+    /** Default wait timeout. */
+    public static final Duration DEFAULT_WAIT_TIMEOUT = Duration.ofSeconds(30);
+    /** Default tick interval. */
+    public static final Duration DEFAULT_TICK_INTERVAL = Duration.ofMillis(50);
+    /** Default largest journal entry. */
+    public static final int DEFAULT_MAX_ENTRY_BYTES = 64 * 1024 * 1024;
+    /** Hard limit of the largest journal entry. */
+    public static final int MAX_ENTRY_BYTES = 512 * 1024 * 1024;
+
+    /** Validates. */
+    public VecraftConfig {
+        if (directory == null) {
+            throw new InvalidArgumentException("directory", "must not be null");
+        }
+        if (durability == null) {
+            throw new InvalidArgumentException("durability", "must be SYNC, BATCH(interval) or ASYNC");
+        }
+        if (ackLevel == null) {
+            throw new InvalidArgumentException("ackLevel", "must be APPLIED or DURABLE");
+        }
+        if (defaultConsistency == null) {
+            throw new InvalidArgumentException("defaultConsistency", "must not be null");
+        }
+        if (defaultConsistency instanceof Consistency.ReadYourWrites) {
+            throw new InvalidArgumentException("defaultConsistency", "READ_YOUR_WRITES needs a session; set it per read");
+        }
+        if (dataPartitions < 1 || dataPartitions > MAX_DATA_PARTITIONS) {
+            throw new InvalidArgumentException("dataPartitions",
+                    "must be 1 to " + MAX_DATA_PARTITIONS + ", was " + dataPartitions);
+        }
+        if (defaultShards < 1 || defaultShards > CollectionSpec.MAX_SHARDS) {
+            throw new InvalidArgumentException("defaultShards",
+                    "must be 1 to " + CollectionSpec.MAX_SHARDS + ", was " + defaultShards);
+        }
+        checkDuration("checkpointInterval", checkpointInterval, Duration.ofMillis(10), Duration.ofDays(7));
+        checkDuration("versionRetention", versionRetention, Duration.ZERO, Duration.ofDays(3650));
+        checkDuration("waitTimeout", waitTimeout, Duration.ofMillis(1), Duration.ofHours(1));
+        checkDuration("tickInterval", tickInterval, Duration.ofMillis(1), Duration.ofSeconds(10));
+        if (maxEntryBytes < 1024 || maxEntryBytes > MAX_ENTRY_BYTES) {
+            throw new InvalidArgumentException("maxEntryBytes",
+                    "must be 1024 to " + MAX_ENTRY_BYTES + ", was " + maxEntryBytes);
+        }
+    }
+
+    private static void checkDuration(String field, Duration d, Duration min, Duration max) {
+        if (d == null || d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+            throw new InvalidArgumentException(field, "must be between " + min + " and " + max + ", was " + d);
+        }
+    }
+
+    /**
+     * @param directory data directory
+     * @return a builder with every default set
+     */
+    public static Builder builder(Path directory) {
+        return new Builder(directory);
+    }
+
+    /** Fluent builder of {@link VecraftConfig}. Not thread-safe. */
+    public static final class Builder {
+        private final Path directory;
+        private Durability durability = Durability.SYNC;
+        private AckLevel ackLevel = AckLevel.APPLIED;
+        private Consistency defaultConsistency = Consistency.EVENTUAL;
+        private int dataPartitions = DEFAULT_DATA_PARTITIONS;
+        private int defaultShards = DEFAULT_SHARDS;
+        private Duration checkpointInterval = DEFAULT_CHECKPOINT_INTERVAL;
+        private Duration versionRetention = DEFAULT_VERSION_RETENTION;
+        private Duration waitTimeout = DEFAULT_WAIT_TIMEOUT;
+        private Duration tickInterval = DEFAULT_TICK_INTERVAL;
+        private int maxEntryBytes = DEFAULT_MAX_ENTRY_BYTES;
+
+        private Builder(Path directory) {
+            this.directory = Objects.requireNonNull(directory, "directory");
+        }
+
+        /**
+         * @param durability journal durability
+         * @return this builder
+         */
+        public Builder withDurability(Durability durability) {
+            this.durability = durability;
+            return this;
+        }
+
+        /**
+         * @param ackLevel default acknowledgement level
+         * @return this builder
+         */
+        public Builder withAckLevel(AckLevel ackLevel) {
+            this.ackLevel = ackLevel;
+            return this;
+        }
+
+        /**
+         * @param consistency default read consistency (not READ_YOUR_WRITES)
+         * @return this builder
+         */
+        public Builder withDefaultConsistency(Consistency consistency) {
+            this.defaultConsistency = consistency;
+            return this;
+        }
+
+        /**
+         * @param partitions number of data journal partitions; fixed when the database is created
+         * @return this builder
+         */
+        public Builder withDataPartitions(int partitions) {
+            this.dataPartitions = partitions;
+            return this;
+        }
+
+        /**
+         * @param shards default shards per collection
+         * @return this builder
+         */
+        public Builder withDefaultShards(int shards) {
+            this.defaultShards = shards;
+            return this;
+        }
+
+        /**
+         * @param interval time between periodic checkpoints
+         * @return this builder
+         */
+        public Builder withCheckpointInterval(Duration interval) {
+            this.checkpointInterval = interval;
+            return this;
+        }
+
+        /**
+         * @param retention how long superseded versions stay readable
+         * @return this builder
+         */
+        public Builder withVersionRetention(Duration retention) {
+            this.versionRetention = retention;
+            return this;
+        }
+
+        /**
+         * @param timeout longest wait of a read or write
+         * @return this builder
+         */
+        public Builder withWaitTimeout(Duration timeout) {
+            this.waitTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * @param interval heartbeat tick interval of idle partitions
+         * @return this builder
+         */
+        public Builder withTickInterval(Duration interval) {
+            this.tickInterval = interval;
+            return this;
+        }
+
+        /**
+         * @param bytes largest journal entry
+         * @return this builder
+         */
+        public Builder withMaxEntryBytes(int bytes) {
+            this.maxEntryBytes = bytes;
+            return this;
+        }
+
+        /** @return the validated configuration */
+        public VecraftConfig build() {
+            return new VecraftConfig(directory, durability, ackLevel, defaultConsistency, dataPartitions,
+                    defaultShards, checkpointInterval, versionRetention, waitTimeout, tickInterval, maxEntryBytes);
+        }
+
+        /** @return the database opened with this configuration; see {@link Vecraft#open(VecraftConfig)} */
+        public Vecraft open() {
+            return Vecraft.open(build());
+        }
+    }
+}
