@@ -47,7 +47,14 @@ public interface Journal extends AutoCloseable {
     /** @return the configuration this journal was opened with */
     JournalConfig config();
 
-    /** Flushes and releases every partition; idempotent. */
+    /**
+     * Forces every partition's appended entries to disk (see {@link JournalPartition#flush()}).
+     *
+     * @throws io.vecraft.api.VecraftIOException if a force fails
+     */
+    void flush();
+
+    /** Flushes (forces) and releases every partition and the directory lock; idempotent. */
     @Override
     void close();
 }

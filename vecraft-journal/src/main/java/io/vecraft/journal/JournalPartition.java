@@ -107,6 +107,31 @@ public interface JournalPartition {
     boolean awaitVisible(long sequence, long timeout, TimeUnit unit) throws InterruptedException;
 
     /**
+     * Blocks until {@code durableSequence() >= sequence}, the timeout passes or the journal
+     * closes. Does not force by itself: in BATCH mode the background flusher forces at least every
+     * interval; in ASYNC mode only {@link #flush()} does.
+     *
+     * @param sequence the sequence to wait for
+     * @param timeout  maximum wait
+     * @param unit     unit of {@code timeout}
+     * @return true if the sequence is durable
+     * @throws InterruptedException if interrupted while waiting
+     */
+    boolean awaitDurable(long sequence, long timeout, TimeUnit unit) throws InterruptedException;
+
+    /**
+     * Forces every entry appended so far to disk (in any durability mode) and returns when they
+     * are durable; concurrent SYNC writers share the force.
+     *
+     * @throws io.vecraft.api.VecraftIOException if the force fails (the partition then refuses
+     *                                           appends until reopen)
+     */
+    void flush();
+
+    /** @return counters since open: appends, ticks, bytes, forces (see {@link JournalStats}) */
+    JournalStats stats();
+
+    /**
      * Registers a listener called (from the appending or forcing thread) after new entries become
      * visible. Listeners must be fast and must not block; typically they unpark a reader.
      *

@@ -1,0 +1,1007 @@
+package io.vecraft.journal;
+
+import io.vecraft.api.CorruptedDataException;
+import io.vecraft.api.Durability;
+import io.vecraft.api.InvalidArgumentException;
+import io.vecraft.api.NotFoundException;
+import io.vecraft.api.VecraftClosedException;
+import io.vecraft.api.VecraftException;
+import io.vecraft.api.VecraftIOException;
+import io.vecraft.journal.internal.CycleFileScanner;
+import io.vecraft.journal.internal.EntryFormat;
+import io.vecraft.journal.internal.Fsync;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.core.time.TimeProvider;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.RollCycle;
+import net.openhft.chronicle.queue.impl.RollingResourcesCache;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.wire.DocumentContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Stream;
+import java.util.zip.CRC32C;
+
+/**
+ * One partition of a {@link ChronicleJournal}: one Chronicle Queue directory, one appender.
+ *
+ * <p>Thread-safe. Appends run in the caller's thread under {@link #appendLock}, which also
+ * assigns sequence and HLC, so sequence order equals HLC order; the single Chronicle appender is
+ * only touched under that lock (its thread-confinement check is disabled for that reason). In
+ * SYNC mode writers then wait for a force in {@link #awaitDurableForcing}: the first waiter to
+ * find no force in progress becomes the forcer for everything appended so far (group commit),
+ * the others wait for it. Readers read volatile watermarks ({@code visible}, {@code durable},
+ * {@code head}) and never take the append lock, except {@link #watermark()}.
+ */
+final class ChroniclePartition implements JournalPartition {
+    private static final Logger LOG = LoggerFactory.getLogger(ChroniclePartition.class);
+    private static final byte[] EMPTY = new byte[0];
+    /** Chronicle's default block; raised so that one excerpt (at most a quarter block) fits the largest entry. */
+    private static final long MIN_BLOCK_SIZE = 64L << 20;
+
+    /** First entry of one cycle file: lets a sequence be mapped to a Chronicle index. */
+    record Cycle(int cycle, long firstSeq, long firstHlc, Path file) {
+    }
+
+    private final ChronicleJournal journal;
+    private final JournalConfig config;
+    private final String name;
+    private final int id;
+    private final Path dir;
+    private final boolean readOnly;
+    private final Durability durability;
+    private final boolean sync;
+    private final HybridLogicalClock clock;
+    private final RollCycle rollCycle;
+    private final JournalRollCycle journalRollCycle;
+    private final int maxEntryBytes;
+    private final long tickIntervalMillis;
+    private final JournalConfig.FileForcer forcer;
+
+    private final HlcTimeProvider time = new HlcTimeProvider();
+    private final SingleChronicleQueue queue;
+    private final ExcerptAppender appender;
+
+    // ---- guarded by appendLock
+    private final ReentrantLock appendLock = new ReentrantLock();
+    private final ByteBuffer header = ByteBuffer.allocate(EntryFormat.HEADER_BYTES);
+    private final byte[] crcBytes = new byte[4];
+    private final CRC32C crc = new CRC32C();
+    private int currentCycle = -1;
+    private long lastAppendWallMillis = Long.MIN_VALUE;
+
+    // ---- published state
+    private volatile long head;
+    private volatile long lastHlc;
+    private volatile long visible;
+    private volatile long durable;
+    private volatile long first;
+    private volatile List<Cycle> cycles;
+    private volatile Throwable failure;
+    private volatile boolean closed;
+    /** Set when a new cycle file appeared and the directory has not been fsynced since. */
+    private volatile boolean directoryDirty;
+
+    // ---- group commit
+    private final ReentrantLock syncLock = new ReentrantLock();
+    private final Condition syncDone = syncLock.newCondition();
+    private boolean forcing;
+    private final Map<Integer, FileChannel> channels = new HashMap<>();
+
+    // ---- visibility waits
+    private final ReentrantLock visibleLock = new ReentrantLock();
+    private final Condition visibleMoved = visibleLock.newCondition();
+    private final AtomicInteger visibleWaiters = new AtomicInteger();
+    private final CopyOnWriteArrayList<Runnable> listeners = new CopyOnWriteArrayList<>();
+    /** Tailers blocked in {@code next(timeout)}: the heartbeat ticks this partition while > 0. */
+    final AtomicInteger waitingTailers = new AtomicInteger();
+
+    // ---- stats
+    private final LongAdder appends = new LongAdder();
+    private final LongAdder batches = new LongAdder();
+    private final LongAdder ticks = new LongAdder();
+    private final LongAdder bytes = new LongAdder();
+    private final LongAdder forces = new LongAdder();
+    private final LongAdder forcedEntries = new LongAdder();
+    private final LongAdder forceNanos = new LongAdder();
+
+    ChroniclePartition(ChronicleJournal journal, JournalConfig config, int id, String name) {
+        this.journal = journal;
+        this.config = config;
+        this.id = id;
+        this.name = name;
+        this.dir = config.directory().resolve(name);
+        this.readOnly = config.readOnly();
+        this.durability = config.durability();
+        this.sync = durability instanceof Durability.Sync;
+        this.clock = config.clock();
+        this.journalRollCycle = config.rollCycle();
+        this.rollCycle = journalRollCycle.chronicle();
+        this.maxEntryBytes = EntryFormat.entryBytes(JournalConfig.MAX_REQUEST_ID_BYTES, config.maxPayloadBytes());
+        this.tickIntervalMillis = config.tickInterval().toMillis();
+        this.forcer = config.forcer();
+
+        recover();
+        SingleChronicleQueueBuilder builder = SingleChronicleQueueBuilder.binary(dir.toFile())
+                .rollCycle(rollCycle)
+                .timeProvider(time)
+                .blockSize(blockSize(maxEntryBytes))
+                .readOnly(readOnly);
+        this.queue = builder.build();
+        if (readOnly) {
+            this.appender = null;
+        } else {
+            this.appender = queue.createAppender();
+            // One appender shared by all threads, serialised by appendLock (see class comment).
+            appender.singleThreadedCheckDisabled(true);
+        }
+    }
+
+    static long blockSize(int maxEntryBytes) {
+        long need = 4L * (maxEntryBytes + 8);
+        long block = MIN_BLOCK_SIZE;
+        while (block < need) {
+            block <<= 1;
+        }
+        return block;
+    }
+
+    // ------------------------------------------------------------------ open-time recovery
+
+    /**
+     * Scans the cycle files: builds the cycle table, finds head and last HLC, cuts a torn tail
+     * (unless read-only) and throws on corruption before the tail.
+     */
+    private void recover() {
+        try {
+            if (!Files.isDirectory(dir)) {
+                if (readOnly) {
+                    throw new NotFoundException("journal partition directory", dir.toString());
+                }
+                Files.createDirectories(dir);
+                Fsync.directory(dir.getParent());
+            }
+            Path recoverDir = dir.resolve(".recover");
+            if (!readOnly && Files.exists(recoverDir)) {
+                deleteRecursively(recoverDir);
+            }
+            RollingResourcesCache names = new RollingResourcesCache(rollCycle, 0, File::new, File::getName);
+            List<Map.Entry<Integer, Path>> files = new ArrayList<>();
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*" + SingleChronicleQueue.SUFFIX)) {
+                for (Path p : ds) {
+                    String n = p.getFileName().toString();
+                    int cycle;
+                    try {
+                        cycle = names.parseCount(n.substring(0, n.length() - SingleChronicleQueue.SUFFIX.length()));
+                    } catch (RuntimeException e) {
+                        throw new InvalidArgumentException("rollCycle", "file " + p + " does not match roll cycle "
+                                + journalRollCycle + "; open the journal with the roll cycle it was written with");
+                    }
+                    files.add(Map.entry(cycle, p));
+                }
+            }
+            files.sort(Map.Entry.comparingByKey());
+            // The last file(s): full scan; a last file without valid entries falls back to the previous one.
+            List<Cycle> table = new ArrayList<>();
+            long headSeq = 0;
+            long headHlc = 0;
+            int last = files.size() - 1;
+            while (last >= 0) {
+                Map.Entry<Integer, Path> f = files.get(last);
+                CycleFileScanner.Result r = scanLast(f.getKey(), f.getValue());
+                if (r.entries() > 0) {
+                    headSeq = r.lastSeq();
+                    headHlc = r.lastHlc();
+                    table.add(new Cycle(f.getKey(), r.firstSeq(), r.firstHlc(), f.getValue()));
+                    break;
+                }
+                last--;
+            }
+            // Earlier files: only their first entry.
+            List<Cycle> earlier = new ArrayList<>();
+            for (int i = 0; i < last; i++) {
+                Map.Entry<Integer, Path> f = files.get(i);
+                try (CycleFileScanner s = new CycleFileScanner(f.getValue(), name, id, maxEntryBytes)) {
+                    Cycle c = firstEntry(s, f.getKey(), f.getValue());
+                    if (c != null) {
+                        earlier.add(c);
+                    }
+                }
+            }
+            earlier.addAll(table);
+            earlier.sort(Comparator.comparingLong(Cycle::firstSeq));
+            for (int i = 1; i < earlier.size(); i++) {
+                if (earlier.get(i).firstSeq() <= earlier.get(i - 1).firstSeq()) {
+                    throw new CorruptedDataException(name, earlier.get(i).firstSeq(), "cycle files "
+                            + earlier.get(i - 1).file() + " and " + earlier.get(i).file() + " start with the same sequence");
+                }
+            }
+            this.cycles = List.copyOf(earlier);
+            this.head = headSeq;
+            this.lastHlc = headHlc;
+            this.visible = headSeq;
+            this.durable = headSeq;
+            this.first = earlier.isEmpty() ? headSeq + 1 : earlier.get(0).firstSeq();
+            this.currentCycle = earlier.isEmpty() ? -1 : earlier.get(earlier.size() - 1).cycle();
+            clock.observe(headHlc);
+            time.millis = headHlc == 0 ? clock.wallMillis() : HybridLogicalClock.physicalMillis(headHlc);
+        } catch (IOException e) {
+            throw new VecraftIOException("recovery of journal partition " + name + " in " + dir + " failed", e);
+        }
+    }
+
+    /** Reads the first valid entry of an earlier cycle file (full validation happens when it is read). */
+    private Cycle firstEntry(CycleFileScanner s, int cycle, Path file) throws IOException {
+        long[] found = new long[2];
+        try {
+            s.scan(0, 0, (pos, e, len) -> {
+                found[0] = EntryFormat.sequence(e);
+                found[1] = EntryFormat.hlc(e);
+                throw new StopScan();
+            });
+        } catch (StopScan stop) {
+            return new Cycle(cycle, found[0], found[1], file);
+        }
+        return null;
+    }
+
+    private static final class StopScan extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        StopScan() {
+            super("first entry found");
+        }
+    }
+
+    /** Full scan of the last cycle file; cuts a torn tail. */
+    private CycleFileScanner.Result scanLast(int cycle, Path file) throws IOException {
+        CycleFileScanner.Result r;
+        try (CycleFileScanner s = new CycleFileScanner(file, name, id, maxEntryBytes)) {
+            r = s.scan(0, 0, null);
+        }
+        if (r.end() != CycleFileScanner.End.TORN) {
+            return r;
+        }
+        LOG.warn("journal partition {}: torn tail in {} at byte {} after sequence {} ({}); {}", name, file,
+                r.stopPosition(), r.lastSeq(), r.reason(),
+                readOnly ? "read-only open: ignoring the tail, nothing changed on disk"
+                        : "cutting it off (" + r.entries() + " valid entries kept)");
+        if (!readOnly) {
+            cutTornTail(cycle, file, r);
+        }
+        return r;
+    }
+
+    /**
+     * Rewrites the cycle file with only its valid prefix: the valid entries are appended to a
+     * fresh queue in {@code .recover/} whose clock is pinned to the cycle, and the new file then
+     * replaces the old one by an atomic rename. Rewriting (instead of zeroing the tail in place)
+     * also resets Chronicle's own write position and index, which may point into the torn region
+     * after a power loss. A crash during the rewrite leaves the old file in place and the rewrite
+     * is repeated at the next open.
+     */
+    private void cutTornTail(int cycle, Path file, CycleFileScanner.Result r) throws IOException {
+        if (r.entries() == 0) {
+            Files.delete(file);
+            Fsync.directory(dir);
+            LOG.warn("journal partition {}: deleted {} (no valid entry in it)", name, file);
+            return;
+        }
+        Path recoverDir = dir.resolve(".recover");
+        deleteRecursively(recoverDir);
+        Files.createDirectories(recoverDir);
+        long cycleStart = cycle * rollCycle.lengthInMillis();
+        Path rebuilt;
+        try (SingleChronicleQueue tmp = SingleChronicleQueueBuilder.binary(recoverDir.toFile())
+                .rollCycle(rollCycle)
+                .timeProvider(() -> cycleStart)
+                .blockSize(blockSize(maxEntryBytes))
+                .build();
+             ExcerptAppender a = tmp.createAppender();
+             CycleFileScanner s = new CycleFileScanner(file, name, id, maxEntryBytes)) {
+            long[] copied = {0};
+            s.scan(0, 0, (pos, e, len) -> {
+                if (copied[0] < r.entries()) {
+                    try (DocumentContext dc = a.writingDocument()) {
+                        dc.wire().bytes().write(e, 0, len);
+                    }
+                    copied[0]++;
+                }
+            });
+            rebuilt = a.currentFile().toPath();
+        }
+        if (!rebuilt.getFileName().equals(file.getFileName())) {
+            throw new IOException("rebuilt cycle file " + rebuilt + " does not match " + file);
+        }
+        Fsync.file(rebuilt);
+        Files.move(rebuilt, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Fsync.directory(dir);
+        deleteRecursively(recoverDir);
+    }
+
+    private static void deleteRecursively(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(p)) {
+            for (Path q : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(q);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ appends
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public int id() {
+        return id;
+    }
+
+    @Override
+    public AppendResult append(int type, String requestId, long transactionId, byte[] payload) {
+        checkWritable();
+        byte[] rid = validate("", type, requestId, payload);
+        long seq;
+        long hlc;
+        appendLock.lock();
+        try {
+            checkWritable();
+            hlc = clock.now();
+            seq = head + 1;
+            write(type, seq, hlc, rid, transactionId, payload);
+            publishAppended(seq, hlc);
+        } finally {
+            appendLock.unlock();
+        }
+        appends.increment();
+        afterAppend(seq);
+        return new AppendResult(id, name, seq, hlc);
+    }
+
+    @Override
+    public List<AppendResult> appendBatch(List<EntryDraft> entries) {
+        checkWritable();
+        if (entries == null || entries.isEmpty()) {
+            throw new InvalidArgumentException("entries", "must hold at least one entry, was "
+                    + (entries == null ? "null" : "empty"));
+        }
+        byte[][] rids = new byte[entries.size()][];
+        for (int i = 0; i < entries.size(); i++) {
+            EntryDraft d = entries.get(i);
+            if (d == null) {
+                throw new InvalidArgumentException("entries[" + i + "]", "must not be null");
+            }
+            rids[i] = validate("entries[" + i + "].", d.type(), d.requestId(), d.payload());
+        }
+        List<AppendResult> results = new ArrayList<>(entries.size());
+        long seq = 0;
+        appendLock.lock();
+        try {
+            checkWritable();
+            for (int i = 0; i < entries.size(); i++) {
+                EntryDraft d = entries.get(i);
+                long hlc = clock.now();
+                seq = head + 1;
+                write(d.type(), seq, hlc, rids[i], d.transactionId(), d.payload());
+                publishAppended(seq, hlc);
+                results.add(new AppendResult(id, name, seq, hlc));
+            }
+        } finally {
+            appendLock.unlock();
+        }
+        appends.add(entries.size());
+        batches.increment();
+        afterAppend(seq);
+        return List.copyOf(results);
+    }
+
+    @Override
+    public boolean tick(long hlc) {
+        if (readOnly || closed || failure != null) {
+            return false;
+        }
+        long seq;
+        appendLock.lock();
+        try {
+            if (closed || failure != null) {
+                return false;
+            }
+            if (hlc != 0 && lastHlc >= hlc) {
+                return false;
+            }
+            long wall = clock.wallMillis();
+            long elapsed = wall - lastAppendWallMillis;
+            // A negative elapsed time means the wall clock stepped back: allow the tick.
+            if (lastAppendWallMillis != Long.MIN_VALUE && elapsed >= 0 && elapsed < tickIntervalMillis) {
+                return false;
+            }
+            long stamp = clock.now();
+            seq = head + 1;
+            write(EntryTypes.TICK, seq, stamp, EMPTY, 0, EMPTY);
+            publishAppended(seq, stamp);
+        } finally {
+            appendLock.unlock();
+        }
+        ticks.increment();
+        afterAppend(seq);
+        return true;
+    }
+
+    private byte[] validate(String prefix, int type, String requestId, byte[] payload) {
+        if (type < 1 || type > EntryTypes.MAX_TYPE) {
+            throw new InvalidArgumentException(prefix + "type", "must be between 1 and " + EntryTypes.MAX_TYPE
+                    + " (" + EntryTypes.TICK + " is reserved for ticks), was " + type);
+        }
+        if (requestId == null) {
+            throw new InvalidArgumentException(prefix + "requestId", "must not be null");
+        }
+        if (payload == null) {
+            throw new InvalidArgumentException(prefix + "payload", "must not be null");
+        }
+        if (payload.length > config.maxPayloadBytes()) {
+            throw new InvalidArgumentException(prefix + "payload", "must be at most " + config.maxPayloadBytes()
+                    + " bytes (JournalConfig.maxPayloadBytes), was " + payload.length);
+        }
+        if (requestId.isEmpty()) {
+            return EMPTY;
+        }
+        if (requestId.length() > JournalConfig.MAX_REQUEST_ID_BYTES * 2) {
+            // Cheap early reject; the exact byte count is checked below.
+            throw new InvalidArgumentException(prefix + "requestId", "must be at most "
+                    + JournalConfig.MAX_REQUEST_ID_BYTES + " UTF-8 bytes, was " + requestId.length() + " chars");
+        }
+        byte[] rid = requestId.getBytes(StandardCharsets.UTF_8);
+        if (rid.length > JournalConfig.MAX_REQUEST_ID_BYTES) {
+            throw new InvalidArgumentException(prefix + "requestId", "must be at most "
+                    + JournalConfig.MAX_REQUEST_ID_BYTES + " UTF-8 bytes, was " + rid.length);
+        }
+        return rid;
+    }
+
+    /** Writes one entry; caller holds appendLock. */
+    private void write(int type, long seq, long hlc, byte[] rid, long tx, byte[] payload) {
+        long physical = HybridLogicalClock.physicalMillis(hlc);
+        int cycle = journalRollCycle.cycleOf(physical);
+        boolean newCycle = cycle != currentCycle;
+        if (newCycle && currentCycle != -1 && !(durability instanceof Durability.Async) && head > durable) {
+            // Force the finished cycle before the first entry of the next one: a later cycle file
+            // on disk then implies every earlier one is complete.
+            forceRange(durable + 1, head);
+        }
+        time.millis = physical;
+        int length = EntryFormat.entryBytes(rid.length, payload.length);
+        try {
+            EntryFormat.encodeHeader(header, type, id, rid.length, seq, hlc, tx, payload.length);
+            crc.reset();
+            crc.update(header.array(), 0, EntryFormat.HEADER_BYTES);
+            crc.update(rid, 0, rid.length);
+            crc.update(payload, 0, payload.length);
+            int c = (int) crc.getValue();
+            crcBytes[0] = (byte) c;
+            crcBytes[1] = (byte) (c >>> 8);
+            crcBytes[2] = (byte) (c >>> 16);
+            crcBytes[3] = (byte) (c >>> 24);
+            try (DocumentContext dc = appender.writingDocument()) {
+                Bytes<?> b = dc.wire().bytes();
+                b.write(header.array(), 0, EntryFormat.HEADER_BYTES);
+                b.write(rid, 0, rid.length);
+                b.write(payload, 0, payload.length);
+                b.write(crcBytes, 0, 4);
+            }
+        } catch (Throwable t) {
+            // InternalError (SIGBUS: full disk, truncated file) or any Chronicle failure: the
+            // appender's state is unknown, so the partition refuses further writes until reopen.
+            fail(t);
+            throw new VecraftIOException("append to journal partition " + name + " (sequence " + seq
+                    + ") failed; the partition refuses appends until the journal is reopened", t);
+        }
+        if (newCycle) {
+            File f = appender.currentFile();
+            List<Cycle> next = new ArrayList<>(cycles);
+            next.add(new Cycle(cycle, seq, hlc, f == null ? null : f.toPath()));
+            cycles = List.copyOf(next);
+            currentCycle = cycle;
+            directoryDirty = true;
+            if (first > seq) {
+                first = seq;
+            }
+        }
+        lastAppendWallMillis = clock.wallMillis();
+        bytes.add(length);
+    }
+
+    /** Caller holds appendLock. */
+    private void publishAppended(long seq, long hlc) {
+        lastHlc = hlc;
+        head = seq;
+        if (!sync) {
+            visible = seq;
+        }
+    }
+
+    private void afterAppend(long seq) {
+        if (sync) {
+            awaitDurableForcing(seq);
+        } else {
+            notifyVisible();
+        }
+    }
+
+    private void checkWritable() {
+        if (closed) {
+            throw new VecraftClosedException("journal partition " + name);
+        }
+        if (readOnly) {
+            throw new VecraftException("journal partition " + name + " was opened read-only; appends are refused");
+        }
+        Throwable f = failure;
+        if (f != null) {
+            throw new VecraftIOException("journal partition " + name + " failed earlier and refuses appends until "
+                    + "the journal is reopened: " + f, f);
+        }
+    }
+
+    private void fail(Throwable t) {
+        if (failure == null) {
+            failure = t;
+            LOG.error("journal partition {} failed; refusing appends until reopen", name, t);
+        }
+        syncLock.lock();
+        try {
+            syncDone.signalAll();
+        } finally {
+            syncLock.unlock();
+        }
+    }
+
+    // ------------------------------------------------------------------ durability
+
+    /**
+     * Group commit: returns once {@code durable >= seq}. The first caller that finds no force in
+     * progress forces everything appended so far; the others wait for it and then either return
+     * or become the next forcer.
+     */
+    private void awaitDurableForcing(long seq) {
+        if (durable >= seq) {
+            return;
+        }
+        long publish = -1;
+        syncLock.lock();
+        try {
+            while (durable < seq) {
+                Throwable f = failure;
+                if (f != null) {
+                    throw new VecraftIOException("journal partition " + name + ": sequence " + seq
+                            + " was written but could not be forced to disk: " + f, f);
+                }
+                if (closed && !forcing) {
+                    throw new VecraftClosedException("journal partition " + name);
+                }
+                if (forcing) {
+                    syncDone.awaitUninterruptibly();
+                    continue;
+                }
+                forcing = true;
+                long from = durable + 1;
+                long target = head;
+                syncLock.unlock();
+                Throwable error = null;
+                try {
+                    forceRange(from, target);
+                } catch (Throwable t) {
+                    error = t;
+                }
+                syncLock.lock();
+                forcing = false;
+                if (error != null) {
+                    fail(error);
+                    throw new VecraftIOException("journal partition " + name + ": force of sequences " + from
+                            + ".." + target + " failed; the partition refuses appends until reopen", error);
+                }
+                if (target > durable) {
+                    durable = target;
+                    publish = target;
+                }
+                syncDone.signalAll();
+            }
+        } finally {
+            syncLock.unlock();
+        }
+        if (publish > 0) {
+            if (sync) {
+                setVisible(publish);
+            }
+        }
+    }
+
+    /**
+     * Forces every cycle file holding sequences in [from, to] (fdatasync writes back the pages the
+     * mmap dirtied), plus the directory when a new cycle file appeared. Runs in the forcer thread
+     * or under appendLock at a roll; concurrent calls are serialised on the channel map.
+     */
+    private void forceRange(long from, long to) {
+        if (to < from) {
+            return;
+        }
+        long t0 = System.nanoTime();
+        List<Cycle> cs = cycles;
+        synchronized (channels) {
+            for (int i = 0; i < cs.size(); i++) {
+                Cycle c = cs.get(i);
+                long nextFirst = i + 1 < cs.size() ? cs.get(i + 1).firstSeq() : Long.MAX_VALUE;
+                if (nextFirst <= from || c.firstSeq() > to) {
+                    continue;
+                }
+                FileChannel ch = channels.get(c.cycle());
+                try {
+                    if (ch == null) {
+                        ch = FileChannel.open(c.file(), StandardOpenOption.READ, StandardOpenOption.WRITE);
+                        channels.put(c.cycle(), ch);
+                    }
+                    forcer.force(ch);
+                } catch (IOException e) {
+                    throw new VecraftIOException("fdatasync of journal file " + c.file() + " (partition " + name
+                            + ", sequences " + from + ".." + to + ") failed", e);
+                }
+                forces.increment();
+            }
+            if (directoryDirty) {
+                directoryDirty = false;
+                Fsync.directory(dir);
+                Path meta = dir.resolve(SingleChronicleQueue.QUEUE_METADATA_FILE);
+                if (Files.exists(meta)) {
+                    try {
+                        Fsync.file(meta);
+                    } catch (IOException e) {
+                        throw new VecraftIOException("fsync of " + meta + " failed", e);
+                    }
+                }
+            }
+        }
+        forcedEntries.add(to - from + 1);
+        forceNanos.add(System.nanoTime() - t0);
+    }
+
+    /**
+     * Forces everything appended so far (any durability mode) and returns when it is durable.
+     *
+     * @throws VecraftIOException if the force fails
+     */
+    @Override
+    public void flush() {
+        if (readOnly || closed) {
+            return;
+        }
+        long h = head;
+        if (h > durable) {
+            awaitDurableForcing(h);
+        }
+    }
+
+    /** Called by the BATCH flusher. */
+    void flushIfDirty() {
+        if (failure == null && head > durable) {
+            try {
+                flush();
+            } catch (VecraftException e) {
+                LOG.error("journal partition {}: background flush failed", name, e);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ visibility
+
+    private void setVisible(long seq) {
+        if (seq > visible) {
+            visible = seq;
+        }
+        notifyVisible();
+    }
+
+    private void notifyVisible() {
+        for (Runnable r : listeners) {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                LOG.warn("journal partition {}: visibility listener failed", name, e);
+            }
+        }
+        if (visibleWaiters.get() > 0) {
+            visibleLock.lock();
+            try {
+                visibleMoved.signalAll();
+            } finally {
+                visibleLock.unlock();
+            }
+        }
+    }
+
+    @Override
+    public long headSequence() {
+        return head;
+    }
+
+    @Override
+    public long visibleSequence() {
+        return visible;
+    }
+
+    @Override
+    public long durableSequence() {
+        return durable;
+    }
+
+    @Override
+    public long lastHlc() {
+        return lastHlc;
+    }
+
+    @Override
+    public Watermark watermark() {
+        if (readOnly || closed) {
+            return new Watermark(head, lastHlc);
+        }
+        appendLock.lock();
+        try {
+            // A stamp taken under the append lock: every later entry of this partition gets a larger one.
+            return new Watermark(head, clock.now());
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
+    @Override
+    public long firstSequence() {
+        return first;
+    }
+
+    @Override
+    public JournalTailer tailer() {
+        checkOpen();
+        return new ChronicleTailer(this, queue.createTailer());
+    }
+
+    @Override
+    public boolean awaitVisible(long sequence, long timeout, TimeUnit unit) throws InterruptedException {
+        return await(sequence, timeout, unit, false);
+    }
+
+    @Override
+    public boolean awaitDurable(long sequence, long timeout, TimeUnit unit) throws InterruptedException {
+        if (durable >= sequence) {
+            return true;
+        }
+        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        syncLock.lock();
+        try {
+            while (durable < sequence && !closed && failure == null) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                syncDone.awaitNanos(left);
+            }
+            return durable >= sequence;
+        } finally {
+            syncLock.unlock();
+        }
+    }
+
+    boolean await(long sequence, long timeout, TimeUnit unit, boolean tailerWait) throws InterruptedException {
+        if (visible >= sequence) {
+            return true;
+        }
+        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        visibleWaiters.incrementAndGet();
+        if (tailerWait) {
+            waitingTailers.incrementAndGet();
+            journal.heartbeatWanted();
+        }
+        visibleLock.lock();
+        try {
+            while (visible < sequence && !closed) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                visibleMoved.awaitNanos(left);
+            }
+            return visible >= sequence;
+        } finally {
+            visibleLock.unlock();
+            visibleWaiters.decrementAndGet();
+            if (tailerWait) {
+                waitingTailers.decrementAndGet();
+            }
+        }
+    }
+
+    @Override
+    public AutoCloseable onVisible(Runnable listener) {
+        if (listener == null) {
+            throw new InvalidArgumentException("listener", "must not be null");
+        }
+        checkOpen();
+        listeners.add(listener);
+        return () -> listeners.remove(listener);
+    }
+
+    /** @return true if the last append (tick or entry) is at least one tick interval old */
+    boolean idleForTick() {
+        long last = lastAppendWallMillis;
+        long elapsed = clock.wallMillis() - last;
+        return last == Long.MIN_VALUE || elapsed < 0 || elapsed >= tickIntervalMillis;
+    }
+
+    // ------------------------------------------------------------------ retention
+
+    @Override
+    public int deleteBelow(long sequence) {
+        checkWritable();
+        int deleted = 0;
+        appendLock.lock();
+        try {
+            List<Cycle> cs = cycles;
+            int keepFrom = 0;
+            // Cycle i holds [first_i, first_{i+1}); deletable when first_{i+1} <= sequence. Never the last.
+            while (keepFrom + 1 < cs.size() && cs.get(keepFrom + 1).firstSeq() <= sequence) {
+                keepFrom++;
+            }
+            if (keepFrom == 0) {
+                return 0;
+            }
+            first = cs.get(keepFrom).firstSeq();
+            cycles = List.copyOf(cs.subList(keepFrom, cs.size()));
+            for (int i = 0; i < keepFrom; i++) {
+                Cycle c = cs.get(i);
+                synchronized (channels) {
+                    FileChannel ch = channels.remove(c.cycle());
+                    if (ch != null) {
+                        ch.close();
+                    }
+                }
+                Files.deleteIfExists(c.file());
+                deleted++;
+            }
+            queue.refreshDirectoryListing();
+            Fsync.directory(dir);
+            LOG.info("journal partition {}: retention deleted {} cycle file(s); first stored sequence is now {}",
+                    name, deleted, first);
+            return deleted;
+        } catch (IOException e) {
+            throw new VecraftIOException("retention in journal partition " + name + " (" + dir + ") failed after "
+                    + deleted + " deleted file(s)", e);
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
+    // ------------------------------------------------------------------ stats, internals for the tailer
+
+    @Override
+    public JournalStats stats() {
+        return new JournalStats(appends.sum(), batches.sum(), ticks.sum(), bytes.sum(), forces.sum(),
+                forcedEntries.sum(), forceNanos.sum());
+    }
+
+    List<Cycle> cycles() {
+        return cycles;
+    }
+
+    RollCycle rollCycle() {
+        return rollCycle;
+    }
+
+    int maxEntryBytes() {
+        return maxEntryBytes;
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    void checkOpen() {
+        if (closed) {
+            throw new VecraftClosedException("journal partition " + name);
+        }
+    }
+
+    /** Flushes (except read-only), wakes every waiter and releases the queue; idempotent. */
+    void close() {
+        if (closed) {
+            return;
+        }
+        Throwable flushError = null;
+        if (!readOnly && failure == null) {
+            appendLock.lock();
+            try {
+                flush();
+            } catch (Throwable t) {
+                flushError = t;
+            } finally {
+                appendLock.unlock();
+            }
+        }
+        closed = true;
+        syncLock.lock();
+        try {
+            syncDone.signalAll();
+        } finally {
+            syncLock.unlock();
+        }
+        visibleLock.lock();
+        try {
+            visibleMoved.signalAll();
+        } finally {
+            visibleLock.unlock();
+        }
+        listeners.clear();
+        appendLock.lock();
+        try {
+            if (appender != null) {
+                appender.close();
+            }
+            queue.close();
+            synchronized (channels) {
+                for (FileChannel ch : channels.values()) {
+                    try {
+                        ch.close();
+                    } catch (IOException e) {
+                        LOG.warn("journal partition {}: closing a file channel failed", name, e);
+                    }
+                }
+                channels.clear();
+            }
+        } finally {
+            appendLock.unlock();
+        }
+        if (flushError != null) {
+            LOG.error("journal partition {}: final flush at close failed", name, flushError);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "JournalPartition{" + name + "#" + id + ", head=" + head + ", visible=" + visible + ", durable="
+                + durable + ", first=" + first + "}";
+    }
+
+    /** Chronicle's clock for this queue: the physical part of the HLC being appended, so cycles never go back. */
+    private static final class HlcTimeProvider implements TimeProvider {
+        volatile long millis;
+
+        @Override
+        public long currentTimeMillis() {
+            return millis;
+        }
+    }
+}
