@@ -146,6 +146,8 @@ final class ChroniclePartition implements JournalPartition {
         this.forcer = config.forcer();
 
         recover();
+        // Ticks start at most one interval after open (the open counts as activity).
+        this.lastAppendWallMillis = clock.wallMillis();
         SingleChronicleQueueBuilder builder = SingleChronicleQueueBuilder.binary(dir.toFile())
                 .rollCycle(rollCycle)
                 .timeProvider(time)
@@ -314,7 +316,7 @@ final class ChroniclePartition implements JournalPartition {
         Path recoverDir = dir.resolve(".recover");
         deleteRecursively(recoverDir);
         Files.createDirectories(recoverDir);
-        long cycleStart = cycle * rollCycle.lengthInMillis();
+        long cycleStart = (long) cycle * rollCycle.lengthInMillis();
         Path rebuilt;
         try (SingleChronicleQueue tmp = SingleChronicleQueueBuilder.binary(recoverDir.toFile())
                 .rollCycle(rollCycle)

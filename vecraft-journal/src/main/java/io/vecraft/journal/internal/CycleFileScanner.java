@@ -81,6 +81,7 @@ public final class CycleFileScanner implements AutoCloseable {
     private final FileChannel channel;
     private final long size;
     private ByteBuffer window = ByteBuffer.allocateDirect(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+    private ByteBuffer zeros;
     private long windowStart;
     private int windowLength;
     private byte[] entry = new byte[4096];
@@ -209,7 +210,13 @@ public final class CycleFileScanner implements AutoCloseable {
             ensure(pos, 4 + EntryFormat.MIN_ENTRY_BYTES);
             int at = (int) (pos - windowStart);
             int header = window.getInt(at);
-            if (header == 0 || (header & (NOT_COMPLETE | META_DATA)) != 0) {
+            if (header == 0) {
+                // Skip a run of zeros fast (the unwritten, sparse rest of a cycle file).
+                long nonZero = nextNonZero(pos + 4);
+                pos = (nonZero & ~3L) - 4;
+                continue;
+            }
+            if ((header & (NOT_COMPLETE | META_DATA)) != 0) {
                 continue;
             }
             int length = header & LENGTH_MASK;
@@ -227,6 +234,24 @@ public final class CycleFileScanner implements AutoCloseable {
             }
         }
         return -1;
+    }
+
+    /** @return the offset of the first non-zero byte at or after {@code from}, or the file size */
+    private long nextNonZero(long from) throws IOException {
+        while (from < size) {
+            ensure(from, 1);
+            int start = (int) (from - windowStart);
+            int len = windowLength - start;
+            if (zeros == null || zeros.capacity() < len) {
+                zeros = ByteBuffer.allocateDirect(window.capacity());
+            }
+            int idx = window.slice(start, len).mismatch(zeros.slice(0, len));
+            if (idx >= 0) {
+                return from + idx;
+            }
+            from += len;
+        }
+        return size;
     }
 
     private static long align(long pos) {
