@@ -1,0 +1,65 @@
+package io.vecraft.storage.internal;
+
+import io.vecraft.api.VecraftIOException;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/** File-system helpers: fsync of files and directories, recursive delete. Stateless and thread-safe. */
+public final class Files2 {
+    private Files2() {
+    }
+
+    /**
+     * Forces a file's content and metadata to the device.
+     *
+     * @param file the file
+     */
+    public static void fsync(Path file) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException e) {
+            throw new VecraftIOException("cannot fsync " + file, e);
+        }
+    }
+
+    /**
+     * Forces a directory's entries to the device (so renames and creations inside it survive a
+     * power loss). A no-op where the platform cannot open directories.
+     *
+     * @param dir the directory
+     */
+    public static void fsyncDirectory(Path dir) {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException e) {
+            // Opening a directory for reading is not supported everywhere (e.g. Windows); Linux is the target.
+            if (!System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).startsWith("windows")) {
+                throw new VecraftIOException("cannot fsync directory " + dir, e);
+            }
+        }
+    }
+
+    /**
+     * Deletes a file or a directory tree if present.
+     *
+     * @param path the path
+     */
+    public static void deleteRecursively(Path path) {
+        if (!Files.exists(path)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(path)) {
+            for (Path p : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new VecraftIOException("cannot delete " + path, e);
+        }
+    }
+}
