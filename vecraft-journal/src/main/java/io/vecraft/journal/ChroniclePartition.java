@@ -18,6 +18,8 @@ import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.impl.RollingResourcesCache;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.queue.impl.single.TableStoreWriteLock;
+import net.openhft.chronicle.threads.Pauser;
 import net.openhft.chronicle.wire.DocumentContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -157,9 +159,27 @@ final class ChroniclePartition implements JournalPartition {
         if (readOnly) {
             this.appender = null;
         } else {
+            releaseStaleChronicleLock();
             this.appender = queue.createAppender();
             // One appender shared by all threads, serialised by appendLock (see class comment).
             appender.singleThreadedCheckDisabled(true);
+        }
+    }
+
+    /**
+     * Chronicle's own write lock (in {@code metadata.cq4t}) records the PID of its holder and is
+     * left held when a writer dies; Chronicle then waits for a timeout and checks whether that PID
+     * is alive, which misfires when the PID was reused or lives in another PID namespace. Our OS
+     * lock on {@code journal.lock} already guarantees that no other writer is alive, so a held
+     * Chronicle lock here is always stale: release it at once.
+     */
+    private void releaseStaleChronicleLock() {
+        try (TableStoreWriteLock stale = new TableStoreWriteLock(queue.metaStore(), Pauser::balanced, 0L)) {
+            if (stale.locked()) {
+                LOG.info("journal partition {}: releasing Chronicle's write lock left by a dead writer (PID {})",
+                        name, stale.lockedBy());
+                stale.forceUnlock();
+            }
         }
     }
 

@@ -191,6 +191,39 @@ class TailerTest {
     }
 
     @Test
+    void aTickCostsAbout44BytesOnDisk() throws Exception {
+        ManualClock wall = new ManualClock(T0);
+        try (Journal j = Journal.open(JournalConfig.builder(dir).withDurability(Durability.ASYNC)
+                .withTickInterval(Duration.ofMillis(100)).withWallClock(wall).build())) {
+            JournalPartition p = j.partition("data-0");
+            wall.advance(100);
+            assertTrue(p.tick(0));
+            long before = endOfData();
+            int n = 10_000;
+            for (int i = 0; i < n; i++) {
+                wall.advance(100);
+                assertTrue(p.tick(0));
+            }
+            double perTick = (double) (endOfData() - before) / n;
+            System.out.printf("tick: %.2f bytes on disk each; at 10 ticks/s %.0f B/s, %.1f MB/day%n",
+                    perTick, perTick * 10, perTick * 10 * 86_400 / 1e6);
+            // 40-byte entry + 4-byte Chronicle header, plus Chronicle's sparse index.
+            assertTrue(perTick >= 44 && perTick < 46, "bytes per tick: " + perTick);
+            assertEquals(n + 1, p.stats().ticks());
+        }
+    }
+
+    private long endOfData() throws java.io.IOException {
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(dir.resolve("data-0"))) {
+            Path last = files.filter(f -> f.toString().endsWith(".cq4")).sorted().reduce((a, b) -> b).orElseThrow();
+            try (io.vecraft.journal.internal.CycleFileScanner s =
+                         new io.vecraft.journal.internal.CycleFileScanner(last, "data-0", 2, 1 << 20)) {
+                return s.scan(0, 0, null).stopPosition();
+            }
+        }
+    }
+
+    @Test
     void heartbeatTicksAnIdlePartitionWhileATailerWaits() throws Exception {
         try (Journal j = Journal.open(JournalConfig.builder(dir).withDurability(Durability.SYNC)
                 .withTickInterval(Duration.ofMillis(20)).build())) {
