@@ -7,6 +7,7 @@ import io.vecraft.api.CorruptedDataException;
 import io.vecraft.api.InvalidArgumentException;
 import io.vecraft.api.VecraftIOException;
 import io.vecraft.storage.internal.AtomicBitSet;
+import io.vecraft.storage.internal.ReaderEpochs;
 import io.vecraft.storage.vector.VectorScorer;
 
 import java.io.BufferedInputStream;
@@ -39,9 +40,11 @@ import java.util.function.IntPredicate;
  *
  * <p>Growth: hnswlib has a fixed capacity; when it is reached the writer doubles it with
  * {@code resize}, which swaps arrays readers may be traversing. Searches therefore run under a
- * {@link StampedLock} optimistic read and retry if a resize happened meanwhile (a resize copies
- * one reference per node: microseconds to milliseconds, no rebuild). No lock is taken by a
- * search unless a resize is in progress at that very moment. hnswlib itself synchronises on
+ * {@link StampedLock} optimistic read and retry if a resize happened meanwhile. A resize copies
+ * one reference per node (microseconds to milliseconds, never a rebuild) and then waits for
+ * searches that started before it to leave, because they return their visited sets to
+ * hnswlib's new pool; only searches that arrive during that short window wait for it. No lock
+ * is taken by a search otherwise. hnswlib itself synchronises on
  * graph nodes while traversing and borrows a visited-set from a pool sized to the core count;
  * those are hnswlib's and cannot be removed without replacing it.
  *
@@ -67,6 +70,7 @@ public final class HnswVectorIndex implements VectorIndex {
     private final HnswIndex<Integer, VectorRef, VectorRef, Float> hnsw;
     private final StampedLock resizeLock = new StampedLock();
     private final AtomicBitSet members = new AtomicBitSet();
+    private final ReaderEpochs searchers = new ReaderEpochs();
     private final int dimension;
     private final int defaultEf;
     private volatile int size;
@@ -175,7 +179,16 @@ public final class HnswVectorIndex implements VectorIndex {
     private void grow() {
         long stamp = resizeLock.writeLock();
         try {
-            hnsw.resize(Math.max(16, hnsw.getMaxItemCount() * 2));
+            int capacity = Math.max(16, hnsw.getMaxItemCount() * 2);
+            hnsw.resize(capacity);
+            // Searches that started before the resize may still return their (too small)
+            // visited sets into the pool resize() just created. Wait until they have left, then
+            // resize again to get a clean pool; new searches wait on the lock meanwhile.
+            long epoch = searchers.retire();
+            while (!searchers.quiescent(epoch)) {
+                Thread.onSpinWait();
+            }
+            hnsw.resize(capacity);
         } finally {
             resizeLock.unlockWrite(stamp);
         }
@@ -250,6 +263,7 @@ public final class HnswVectorIndex implements VectorIndex {
                     resizeLock.unlockRead(stamp);
                 }
             }
+            searchers.enter();
             try {
                 List<SearchResult<VectorRef, Float>> r = hnsw.findNearest(ref, want);
                 if (resizeLock.validate(stamp)) {
@@ -260,6 +274,8 @@ public final class HnswVectorIndex implements VectorIndex {
                     throw e;
                 }
                 // a resize swapped hnswlib's arrays under us: retry
+            } finally {
+                searchers.exit();
             }
         }
     }

@@ -21,7 +21,9 @@ import java.util.function.IntPredicate;
 public interface VectorIndex extends AutoCloseable {
 
     /**
-     * Adds an ordinal whose vector is already written to the store. Writer only.
+     * Adds an ordinal whose vector is already written to the store. Writer only. Concurrent
+     * searches may return the ordinal as soon as this method is entered (HNSW links it into the
+     * graph step by step); callers publish visibility through their own {@code accept}.
      *
      * @param ordinal the ordinal, not currently held
      */

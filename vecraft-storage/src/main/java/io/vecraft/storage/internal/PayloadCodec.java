@@ -277,7 +277,8 @@ public final class PayloadCodec {
         }
 
         void skipString() {
-            p += length();
+            int n = length(); // read the length first: "p += length()" would add to the old p
+            p += n;
         }
 
         boolean atEnd() {
