@@ -260,8 +260,8 @@ public final class MvccShard implements Shard {
                 }
             }
         }
+        nextCheckpoint = checkpoints.highestNumber() + 1; // before cleanup: numbers are never reused
         checkpoints.retainOnly(new HashSet<>(kept));
-        nextCheckpoint = checkpoints.highestNumber() + 1;
         long oldestKept = kept.isEmpty() ? Long.MAX_VALUE : kept.peekFirst();
         for (VersionsFile.FreeSlot f : free) {
             if (f.freedAfter() < oldestKept) {
