@@ -42,8 +42,8 @@ public record VecraftConfig(Path directory, Durability durability, AckLevel ackL
     public static final Duration DEFAULT_TICK_INTERVAL = Duration.ofMillis(50);
     /** Default largest journal entry. */
     public static final int DEFAULT_MAX_ENTRY_BYTES = 64 * 1024 * 1024;
-    /** Hard limit of the largest journal entry. */
-    public static final int MAX_ENTRY_BYTES = 512 * 1024 * 1024;
+    /** Hard limit of the largest journal entry (the journal's own payload limit). */
+    public static final int MAX_ENTRY_BYTES = 64 * 1024 * 1024;
 
     /** Validates. */
     public VecraftConfig {

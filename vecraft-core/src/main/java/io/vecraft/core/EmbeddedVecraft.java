@@ -1,0 +1,664 @@
+package io.vecraft.core;
+
+import io.vecraft.api.AckLevel;
+import io.vecraft.api.AlreadyExistsException;
+import io.vecraft.api.AuditLog;
+import io.vecraft.api.Collection;
+import io.vecraft.api.CollectionSpec;
+import io.vecraft.api.InvalidArgumentException;
+import io.vecraft.api.NotFoundException;
+import io.vecraft.api.Receipt;
+import io.vecraft.api.Transaction;
+import io.vecraft.api.Vecraft;
+import io.vecraft.api.VecraftClosedException;
+import io.vecraft.api.VecraftConfig;
+import io.vecraft.api.VecraftException;
+import io.vecraft.api.VecraftIOException;
+import io.vecraft.api.VecraftTimeoutException;
+import io.vecraft.api.WriteOptions;
+import io.vecraft.core.wal.CreateCollectionEntry;
+import io.vecraft.core.wal.DropCollectionEntry;
+import io.vecraft.core.wal.OpGroup;
+import io.vecraft.core.wal.WalCodec;
+import io.vecraft.core.wal.WalOp;
+import io.vecraft.core.wal.WalTypes;
+import io.vecraft.journal.AppendResult;
+import io.vecraft.journal.Journal;
+import io.vecraft.journal.JournalConfig;
+import io.vecraft.journal.JournalEntry;
+import io.vecraft.journal.JournalPartition;
+import io.vecraft.journal.JournalTailer;
+import io.vecraft.storage.Shard;
+import io.vecraft.storage.ShardConfig;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.Writer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded database: one journal, the catalog, and the shard runtimes of every collection.
+ *
+ * <p>Directory layout:
+ * <pre>
+ * vecraft.lock                     exclusive lock: one process per directory
+ * vecraft.meta                     layout version and data partition count (properties)
+ * journal/&lt;partition&gt;/         Chronicle Queue directories (vecraft-journal)
+ * catalog/catalog.bin              catalog checkpoint (see {@link CatalogFile})
+ * collections/&lt;name&gt;-&lt;uid&gt;/shard-&lt;i&gt;/   shard stores (vecraft-storage)
+ * </pre>
+ *
+ * <p>Thread-safe. DDL is serialised by the catalog lock; writes and reads run concurrently.
+ */
+final class EmbeddedVecraft implements Vecraft {
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedVecraft.class);
+    private static final int LAYOUT_VERSION = 1;
+
+    private final VecraftConfig config;
+    private final Path directory;
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+    private final PartitionLayout layout;
+    private final Journal journal;
+    private final RequestIds requestIds = new RequestIds();
+    private final Object catalogLock = new Object();
+    private final Map<Long, String> namesByUid = new ConcurrentHashMap<>();
+    private final Map<Long, CreateCollectionEntry> liveEntries = new LinkedHashMap<>();
+    private final ExecutorService queryPool;
+    private final QueryProcessor queries;
+    private final JournalAuditLog auditLog;
+
+    private volatile Map<String, CollectionRuntime> collections = Map.of();
+    private long systemApplied;
+    private volatile boolean closed;
+
+    private EmbeddedVecraft(VecraftConfig config, FileChannel lockChannel, FileLock lock, PartitionLayout layout,
+                            Journal journal) {
+        this.config = config;
+        this.directory = config.directory();
+        this.lockChannel = lockChannel;
+        this.lock = lock;
+        this.layout = layout;
+        this.journal = journal;
+        int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+        AtomicInteger n = new AtomicInteger();
+        this.queryPool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "vecraft-query-" + n.incrementAndGet());
+            t.setDaemon(true); // pure compute on behalf of a waiting caller: losing it loses nothing
+            return t;
+        });
+        this.queries = new QueryProcessor(this, queryPool);
+        this.auditLog = new JournalAuditLog(journal, namesByUid);
+    }
+
+    /**
+     * Opens the database: lock, journal recovery, catalog recovery, shard checkpoints, replay.
+     *
+     * @param config configuration
+     * @return the open database, caught up with every entry in the journal
+     */
+    static EmbeddedVecraft open(VecraftConfig config) {
+        Path dir = config.directory();
+        FileChannel channel;
+        try {
+            Files.createDirectories(dir);
+            channel = FileChannel.open(dir.resolve("vecraft.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            throw new VecraftIOException("cannot open data directory " + dir + ": " + e, e);
+        }
+        FileLock lock;
+        try {
+            lock = channel.tryLock();
+        } catch (OverlappingFileLockException | IOException e) {
+            lock = null;
+        }
+        if (lock == null) {
+            closeAll(null, null, channel);
+            throw new VecraftException("data directory " + dir + " is already open in another Vecraft instance "
+                    + "or process (lock file " + dir.resolve("vecraft.lock") + " is held)");
+        }
+        Journal journal = null;
+        EmbeddedVecraft db = null;
+        try {
+            int dataPartitions = readOrCreateMeta(dir, config.dataPartitions());
+            PartitionLayout layout = new PartitionLayout(dataPartitions);
+            journal = Journal.open(JournalConfig.builder(dir.resolve("journal"))
+                    .withPartitions(layout.names())
+                    .withDurability(config.durability())
+                    .withMaxPayloadBytes(config.maxEntryBytes())
+                    .withTickInterval(config.tickInterval())
+                    .build());
+            db = new EmbeddedVecraft(config, channel, lock, layout, journal);
+            db.recover();
+            return db;
+        } catch (IOException | RuntimeException e) {
+            if (db != null) {
+                db.closeQuietly();
+            } else {
+                closeAll(journal, lock, channel);
+            }
+            if (e instanceof IOException io) {
+                throw new VecraftIOException("cannot open data directory " + dir + ": " + io, io);
+            }
+            throw (RuntimeException) e;
+        }
+    }
+
+    private static void closeAll(Journal journal, FileLock lock, FileChannel channel) {
+        try {
+            if (journal != null) {
+                journal.close();
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("closing journal after failed open", e);
+        }
+        try {
+            if (lock != null) {
+                lock.release();
+            }
+            if (channel != null) {
+                channel.close();
+            }
+        } catch (IOException e) {
+            LOG.warn("releasing lock after failed open", e);
+        }
+    }
+
+    private static int readOrCreateMeta(Path dir, int configuredPartitions) throws IOException {
+        Path meta = dir.resolve("vecraft.meta");
+        Properties p = new Properties();
+        if (Files.exists(meta)) {
+            try (Reader r = Files.newBufferedReader(meta, StandardCharsets.UTF_8)) {
+                p.load(r);
+            }
+            int version = Integer.parseInt(p.getProperty("layoutVersion", "0"));
+            if (version != LAYOUT_VERSION) {
+                throw new io.vecraft.api.CorruptedDataException(meta.toString(), -1,
+                        "unknown layout version " + version + ", expected " + LAYOUT_VERSION);
+            }
+            int stored = Integer.parseInt(p.getProperty("dataPartitions", "0"));
+            if (stored < 1) {
+                throw new io.vecraft.api.CorruptedDataException(meta.toString(), -1, "bad dataPartitions " + stored);
+            }
+            if (stored != configuredPartitions) {
+                LOG.info("data directory {} was created with {} data partitions; using them (configured {})", dir,
+                        stored, configuredPartitions);
+            }
+            return stored;
+        }
+        p.setProperty("layoutVersion", Integer.toString(LAYOUT_VERSION));
+        p.setProperty("dataPartitions", Integer.toString(configuredPartitions));
+        Path tmp = dir.resolve("vecraft.meta.tmp");
+        try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+            p.store(w, "Vecraft data directory; do not edit");
+        }
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
+        Files.move(tmp, meta, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Fsync.directory(dir);
+        return configuredPartitions;
+    }
+
+    // ------------------------------------------------------------------ recovery
+
+    private void recover() {
+        long t0 = System.nanoTime();
+        Path catalogDir = directory.resolve("catalog");
+        CatalogFile.Contents contents = CatalogFile.read(catalogDir);
+        Map<Long, CreateCollectionEntry> live = new LinkedHashMap<>(contents.collections());
+        namesByUid.putAll(contents.names());
+        long seq = contents.systemSequence();
+        JournalPartition system = journal.partition(PartitionLayout.SYSTEM_ID);
+        int replayed = 0;
+        try (JournalTailer t = system.tailer()) {
+            t.seekSequence(Math.max(seq + 1, system.firstSequence()));
+            JournalEntry e;
+            while ((e = t.next()) != null) {
+                if (e.type() == WalTypes.CREATE_COLLECTION) {
+                    CreateCollectionEntry c = WalCodec.decodeCreate(e.payload(), system.name(), e.sequence());
+                    live.put(e.hlc(), c);
+                    namesByUid.put(e.hlc(), c.spec().name());
+                } else if (e.type() == WalTypes.DROP_COLLECTION) {
+                    DropCollectionEntry d = WalCodec.decodeDrop(e.payload(), system.name(), e.sequence());
+                    live.remove(d.uid());
+                    namesByUid.putIfAbsent(d.uid(), d.name());
+                } else if (!e.isTick()) {
+                    throw new io.vecraft.api.CorruptedDataException(system.name(), e.sequence(),
+                            "unexpected entry type " + WalTypes.name(e.type()) + " in the system partition");
+                }
+                seq = e.sequence();
+                replayed++;
+            }
+        }
+        deleteOrphanDirectories(live);
+        Map<String, CollectionRuntime> running = new TreeMap<>();
+        try {
+            for (Map.Entry<Long, CreateCollectionEntry> e : live.entrySet()) {
+                CollectionRuntime rt = startCollection(e.getKey(), e.getValue());
+                running.put(rt.name(), rt);
+            }
+        } catch (RuntimeException e) {
+            for (CollectionRuntime rt : running.values()) {
+                rt.shutdown(false, 1, TimeUnit.SECONDS);
+            }
+            throw e;
+        }
+        synchronized (catalogLock) {
+            liveEntries.putAll(live);
+            systemApplied = seq;
+            collections = Map.copyOf(running);
+            if (replayed > 0) {
+                persistCatalog();
+            }
+        }
+        // Catch up: every entry appended before open is applied before open returns.
+        long target = journal.clock().now();
+        for (CollectionRuntime rt : running.values()) {
+            for (ShardRuntime s : rt.shards()) {
+                s.awaitSafeTime(target, Long.MAX_VALUE / 4 + System.nanoTime(), "recovery of " + s.name());
+            }
+        }
+        LOG.info("opened {} with {} collection(s) in {} ms (durability {}, {} data partitions)", directory,
+                running.size(), (System.nanoTime() - t0) / 1_000_000, config.durability(), layout.dataPartitions());
+    }
+
+    private void deleteOrphanDirectories(Map<Long, CreateCollectionEntry> live) {
+        Path root = directory.resolve("collections");
+        if (!Files.isDirectory(root)) {
+            return;
+        }
+        List<String> expected = new ArrayList<>();
+        for (Map.Entry<Long, CreateCollectionEntry> e : live.entrySet()) {
+            expected.add(collectionDirName(e.getValue().spec().name(), e.getKey()));
+        }
+        try (Stream<Path> s = Files.list(root)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                if (!expected.contains(p.getFileName().toString())) {
+                    LOG.info("deleting {}: its collection was dropped", p);
+                    deleteRecursively(p);
+                }
+            }
+        } catch (IOException e) {
+            throw new VecraftIOException("cannot list " + root, e);
+        }
+    }
+
+    private static String collectionDirName(String name, long uid) {
+        return name + "-" + Long.toHexString(uid);
+    }
+
+    private CollectionRuntime startCollection(long uid, CreateCollectionEntry entry) {
+        CollectionSpec spec = entry.spec();
+        Path dir = directory.resolve("collections").resolve(collectionDirName(spec.name(), uid));
+        ShardRuntime[] shards = new ShardRuntime[spec.shards()];
+        try {
+            for (int i = 0; i < shards.length; i++) {
+                Shard store = Shard.open(ShardConfig.builder(dir.resolve("shard-" + i), spec.dimension(), spec.metric())
+                        .withIndex(spec.index())
+                        .build());
+                List<JournalPartition> feeds = List.of(
+                        journal.partition(layout.dataPartitionFor(uid, i)),
+                        journal.partition(PartitionLayout.TX_ID));
+                shards[i] = new ShardRuntime(spec.name() + "/" + i, uid, i, store, feeds, entry.startSequences(),
+                        config.tickInterval().toNanos(), config.checkpointInterval().toNanos());
+            }
+        } catch (RuntimeException e) {
+            for (ShardRuntime s : shards) {
+                if (s != null) {
+                    s.stop(false);
+                }
+            }
+            throw e;
+        }
+        return new CollectionRuntime(spec, uid, dir, shards, entry.startSequences());
+    }
+
+    private void persistCatalog() {
+        assert Thread.holdsLock(catalogLock);
+        CatalogFile.write(directory.resolve("catalog"),
+                new CatalogFile.Contents(systemApplied, new LinkedHashMap<>(liveEntries), new TreeMap<>(namesByUid)));
+    }
+
+    // ------------------------------------------------------------------ DDL
+
+    @Override
+    public VecraftConfig config() {
+        return config;
+    }
+
+    void checkOpen() {
+        if (closed) {
+            throw new VecraftClosedException("database " + directory);
+        }
+    }
+
+    @Override
+    public Collection createCollection(CollectionSpec spec) {
+        checkOpen();
+        if (spec == null) {
+            throw new InvalidArgumentException("spec", "must not be null");
+        }
+        CollectionSpec resolved = spec.shards() == 0 ? spec.withShards(config.defaultShards()) : spec;
+        CollectionRuntime rt;
+        long uid;
+        synchronized (catalogLock) {
+            checkOpen();
+            if (collections.containsKey(resolved.name())) {
+                throw new AlreadyExistsException("collection", resolved.name());
+            }
+            Map<Integer, Long> starts = new TreeMap<>();
+            for (JournalPartition p : journal.partitions()) {
+                if (p.id() != PartitionLayout.SYSTEM_ID) {
+                    starts.put(p.id(), p.headSequence());
+                }
+            }
+            CreateCollectionEntry entry = new CreateCollectionEntry(resolved, starts);
+            AppendResult r = journal.partition(PartitionLayout.SYSTEM_ID)
+                    .append(WalTypes.CREATE_COLLECTION, requestIds.next(), 0, WalCodec.encodeCreate(entry));
+            uid = r.hlc();
+            rt = startCollection(uid, entry);
+            Map<String, CollectionRuntime> next = new TreeMap<>(collections);
+            next.put(resolved.name(), rt);
+            collections = Map.copyOf(next);
+            namesByUid.put(uid, resolved.name());
+            liveEntries.put(uid, entry);
+            systemApplied = r.sequence();
+            persistCatalog();
+        }
+        awaitShards(rt.shards(), uid, "creating collection " + resolved.name());
+        LOG.info("created collection {} ({} dims, {}, {}, {} shard(s))", resolved.name(), resolved.dimension(),
+                resolved.metric(), resolved.index(), resolved.shards());
+        return new EmbeddedCollection(this, rt);
+    }
+
+    @Override
+    public void dropCollection(String name) {
+        checkOpen();
+        synchronized (catalogLock) {
+            checkOpen();
+            CollectionRuntime rt = collections.get(name);
+            if (rt == null) {
+                throw new NotFoundException("collection", String.valueOf(name));
+            }
+            AppendResult r = journal.partition(PartitionLayout.SYSTEM_ID).append(WalTypes.DROP_COLLECTION,
+                    requestIds.next(), 0, WalCodec.encodeDrop(new DropCollectionEntry(rt.uid(), name)));
+            Map<String, CollectionRuntime> next = new TreeMap<>(collections);
+            next.remove(name);
+            collections = Map.copyOf(next);
+            rt.shutdown(false, config.waitTimeout().toNanos(), TimeUnit.NANOSECONDS);
+            deleteRecursively(rt.directory());
+            liveEntries.remove(rt.uid());
+            systemApplied = r.sequence();
+            persistCatalog();
+        }
+        LOG.info("dropped collection {}", name);
+    }
+
+    @Override
+    public List<CollectionSpec> listCollections() {
+        checkOpen();
+        return collections.values().stream().map(CollectionRuntime::spec)
+                .sorted(Comparator.comparing(CollectionSpec::name)).toList();
+    }
+
+    @Override
+    public Collection collection(String name) {
+        return findCollection(name).orElseThrow(() -> new NotFoundException("collection", String.valueOf(name)));
+    }
+
+    @Override
+    public Optional<Collection> findCollection(String name) {
+        checkOpen();
+        CollectionRuntime rt = collections.get(name);
+        return rt == null ? Optional.empty() : Optional.of(new EmbeddedCollection(this, rt));
+    }
+
+    /**
+     * @param name collection name
+     * @return its runtime
+     * @throws NotFoundException if absent
+     */
+    CollectionRuntime runtime(String name) {
+        checkOpen();
+        CollectionRuntime rt = name == null ? null : collections.get(name);
+        if (rt == null) {
+            throw new NotFoundException("collection", String.valueOf(name));
+        }
+        return rt;
+    }
+
+    /** Enters an operation on a collection, with the right error if the database is closing. */
+    void enter(CollectionRuntime rt) {
+        checkOpen();
+        try {
+            rt.enter();
+        } catch (NotFoundException e) {
+            checkOpen();
+            throw e;
+        }
+    }
+
+    // ------------------------------------------------------------------ writes
+
+    /**
+     * Validates nothing (callers did), appends the groups as one entry and acknowledges per the
+     * options. The runtimes of every group must have been entered by the caller.
+     *
+     * @param groups        operations per (collection, shard), in order; at least one
+     * @param runtimes      runtime per collection uid in {@code groups}
+     * @param transactional true to force the transaction partition (transactions)
+     * @param options       request id, session, ack level
+     * @return the receipt
+     */
+    Receipt write(List<OpGroup> groups, Map<Long, CollectionRuntime> runtimes, boolean transactional,
+                  WriteOptions options) {
+        checkOpen();
+        boolean single = groups.size() == 1 && !transactional;
+        JournalPartition partition = single
+                ? journal.partition(layout.dataPartitionFor(groups.get(0).collectionUid(), groups.get(0).shard()))
+                : journal.partition(PartitionLayout.TX_ID);
+        long txId = single ? 0 : journal.clock().now();
+        byte[] payload = WalCodec.encodeGroups(groups);
+        if (payload.length > config.maxEntryBytes()) {
+            throw new InvalidArgumentException(transactional ? "transaction" : "records",
+                    "encoded size " + payload.length + " bytes exceeds maxEntryBytes " + config.maxEntryBytes()
+                            + "; split the write");
+        }
+        String requestId = options.requestId().orElseGet(requestIds::next);
+        AppendResult r = partition.append(single ? WalTypes.WRITE : WalTypes.TRANSACTION, requestId, txId, payload);
+        Receipt receipt = new Receipt(r.partition(), r.sequence(), r.hlc(), requestId, txId);
+        options.session().ifPresent(s -> s.observeHlc(r.hlc()));
+        if (options.ackLevel().orElse(config.ackLevel()) == AckLevel.APPLIED) {
+            long deadline = System.nanoTime() + config.waitTimeout().toNanos();
+            for (OpGroup g : groups) {
+                ShardRuntime shard = runtimes.get(g.collectionUid()).shard(g.shard());
+                try {
+                    shard.awaitSafeTime(r.hlc(), deadline, "acknowledging write " + requestId);
+                } catch (VecraftTimeoutException e) {
+                    throw new VecraftTimeoutException("write " + requestId + " is durable in the journal (partition "
+                            + r.partition() + ", sequence " + r.sequence() + ") but was not applied within "
+                            + config.waitTimeout() + ": " + e.getMessage());
+                }
+            }
+        }
+        return receipt;
+    }
+
+    @Override
+    public Receipt transaction(Consumer<Transaction> body, WriteOptions options) {
+        checkOpen();
+        if (body == null) {
+            throw new InvalidArgumentException("transaction", "body must not be null");
+        }
+        if (options == null) {
+            throw new InvalidArgumentException("options", "must not be null");
+        }
+        TransactionBuilder tx = new TransactionBuilder(this);
+        body.accept(tx);
+        return tx.commit(options);
+    }
+
+    @Override
+    public long now() {
+        checkOpen();
+        return journal.clock().now();
+    }
+
+    @Override
+    public AuditLog journal() {
+        checkOpen();
+        return auditLog;
+    }
+
+    /** @return the underlying journal, for tests and tools in this module */
+    Journal rawJournal() {
+        return journal;
+    }
+
+    PartitionLayout layout() {
+        return layout;
+    }
+
+    QueryProcessor queries() {
+        return queries;
+    }
+
+    String partitionName(int id) {
+        return layout.names().get(id);
+    }
+
+    void awaitShards(ShardRuntime[] shards, long hlc, String what) {
+        long deadline = System.nanoTime() + config.waitTimeout().toNanos();
+        for (ShardRuntime s : shards) {
+            s.awaitSafeTime(hlc, deadline, what);
+        }
+    }
+
+    @Override
+    public void checkpoint() {
+        checkOpen();
+        long deadline = System.nanoTime() + Math.max(config.waitTimeout().toNanos(), TimeUnit.MINUTES.toNanos(10));
+        for (CollectionRuntime rt : collections.values()) {
+            for (ShardRuntime s : rt.shards()) {
+                s.checkpointNow(deadline);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ close
+
+    @Override
+    public void close() {
+        close(true);
+    }
+
+    /**
+     * Closes without checkpointing the shards, as after a crash of the process: reopening must
+     * rebuild the state from older checkpoints and the journal. Used by recovery tests.
+     */
+    void closeWithoutCheckpoint() {
+        close(false);
+    }
+
+    private void close(boolean checkpoint) {
+        synchronized (catalogLock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        long t0 = System.nanoTime();
+        RuntimeException first = null;
+        for (CollectionRuntime rt : collections.values()) {
+            try {
+                rt.shutdown(checkpoint, config.waitTimeout().toNanos(), TimeUnit.NANOSECONDS);
+            } catch (RuntimeException e) {
+                LOG.error("closing collection {}", rt.name(), e);
+                first = first == null ? e : first;
+            }
+        }
+        queryPool.shutdownNow();
+        closeAll(journal, lock, lockChannel);
+        LOG.info("closed {} in {} ms", directory, (System.nanoTime() - t0) / 1_000_000);
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    private void closeQuietly() {
+        try {
+            close();
+        } catch (RuntimeException e) {
+            LOG.warn("close after failed open", e);
+        }
+    }
+
+    static void deleteRecursively(Path p) {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(p)) {
+            List<Path> all = walk.sorted(Comparator.reverseOrder()).toList();
+            for (Path q : all) {
+                Files.deleteIfExists(q);
+            }
+        } catch (IOException e) {
+            throw new VecraftIOException("cannot delete " + p, e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Vecraft[" + directory + "]";
+    }
+
+    /** Groups operations per (collection uid, shard), preserving first-seen group order. */
+    static List<OpGroup> group(List<long[]> keys, List<WalOp> ops) {
+        Map<Long, Map<Integer, List<WalOp>>> byUid = new LinkedHashMap<>();
+        for (int i = 0; i < ops.size(); i++) {
+            long[] k = keys.get(i);
+            byUid.computeIfAbsent(k[0], u -> new LinkedHashMap<>())
+                    .computeIfAbsent((int) k[1], s -> new ArrayList<>()).add(ops.get(i));
+        }
+        List<OpGroup> groups = new ArrayList<>();
+        for (Map.Entry<Long, Map<Integer, List<WalOp>>> u : byUid.entrySet()) {
+            for (Map.Entry<Integer, List<WalOp>> s : u.getValue().entrySet()) {
+                groups.add(new OpGroup(u.getKey(), s.getKey(), List.copyOf(s.getValue())));
+            }
+        }
+        return groups;
+    }
+
+    /** @return runtime by uid for the given runtimes */
+    static Map<Long, CollectionRuntime> byUid(java.util.Collection<CollectionRuntime> runtimes) {
+        Map<Long, CollectionRuntime> m = new HashMap<>();
+        for (CollectionRuntime rt : runtimes) {
+            m.put(rt.uid(), rt);
+        }
+        return m;
+    }
+}

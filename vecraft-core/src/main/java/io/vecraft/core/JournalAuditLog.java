@@ -1,0 +1,203 @@
+package io.vecraft.core;
+
+import io.vecraft.api.AuditLog;
+import io.vecraft.api.InvalidArgumentException;
+import io.vecraft.api.JournalRecord;
+import io.vecraft.api.Record;
+import io.vecraft.core.wal.CreateCollectionEntry;
+import io.vecraft.core.wal.DropCollectionEntry;
+import io.vecraft.core.wal.OpGroup;
+import io.vecraft.core.wal.WalCodec;
+import io.vecraft.core.wal.WalOp;
+import io.vecraft.core.wal.WalTypes;
+import io.vecraft.journal.Journal;
+import io.vecraft.journal.JournalEntry;
+import io.vecraft.journal.JournalPartition;
+import io.vecraft.journal.JournalTailer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.PriorityQueue;
+
+/**
+ * The journal as a typed audit stream. Cursors read the entries visible when they are created
+ * (a bounded, consistent range), skip ticks, and decode payloads into {@link JournalRecord}s;
+ * collection uids are shown as the collection's name (dropped collections included).
+ *
+ * <p>Thread-safe; each cursor is confined to the thread that uses it (Chronicle tailers are).
+ */
+final class JournalAuditLog implements AuditLog {
+    private final Journal journal;
+    private final Map<Long, String> namesByUid;
+
+    JournalAuditLog(Journal journal, Map<Long, String> namesByUid) {
+        this.journal = journal;
+        this.namesByUid = namesByUid;
+    }
+
+    @Override
+    public List<String> partitions() {
+        return journal.partitions().stream().map(JournalPartition::name).toList();
+    }
+
+    @Override
+    public Cursor read(String partition, long fromSequence) {
+        if (fromSequence < 1) {
+            throw new InvalidArgumentException("fromSequence", "must be at least 1, was " + fromSequence);
+        }
+        JournalPartition p = journal.partition(partition);
+        return new PartitionCursor(p, fromSequence, -1);
+    }
+
+    @Override
+    public Cursor readFromHlc(long fromHlc) {
+        if (fromHlc < 0) {
+            throw new InvalidArgumentException("fromHlc", "must be at least 0, was " + fromHlc);
+        }
+        List<PartitionCursor> cursors = new ArrayList<>();
+        for (JournalPartition p : journal.partitions()) {
+            cursors.add(new PartitionCursor(p, -1, fromHlc));
+        }
+        return new MergedCursor(cursors);
+    }
+
+    private JournalRecord decode(JournalPartition p, JournalEntry e) {
+        List<JournalRecord.Operation> ops = new ArrayList<>();
+        switch (e.type()) {
+            case WalTypes.WRITE, WalTypes.TRANSACTION -> {
+                for (OpGroup g : WalCodec.decodeGroups(e.payload(), p.name(), e.sequence())) {
+                    String name = namesByUid.getOrDefault(g.collectionUid(), "#" + Long.toHexString(g.collectionUid()));
+                    for (WalOp op : g.ops()) {
+                        if (op instanceof WalOp.Upsert u) {
+                            ops.add(new JournalRecord.Upsert(name,
+                                    Record.of(u.id(), u.vector(), u.metadata(), u.document())));
+                        } else {
+                            ops.add(new JournalRecord.Delete(name, op.id()));
+                        }
+                    }
+                }
+            }
+            case WalTypes.CREATE_COLLECTION -> {
+                CreateCollectionEntry c = WalCodec.decodeCreate(e.payload(), p.name(), e.sequence());
+                ops.add(new JournalRecord.CreateCollection(c.spec()));
+            }
+            case WalTypes.DROP_COLLECTION -> {
+                DropCollectionEntry d = WalCodec.decodeDrop(e.payload(), p.name(), e.sequence());
+                ops.add(new JournalRecord.DropCollection(d.name()));
+            }
+            default -> throw new io.vecraft.api.CorruptedDataException(p.name(), e.sequence(),
+                    "unknown entry type " + e.type());
+        }
+        return new JournalRecord(p.name(), e.sequence(), e.hlc(), e.requestId(), e.transactionId(), ops);
+    }
+
+    /** Cursor over one partition up to the sequence visible at creation. */
+    private final class PartitionCursor implements Cursor {
+        private final JournalPartition partition;
+        private final JournalTailer tailer;
+        private final long limit;
+        private JournalEntry next;
+        private boolean closed;
+
+        PartitionCursor(JournalPartition partition, long fromSequence, long fromHlc) {
+            this.partition = partition;
+            this.limit = partition.visibleSequence();
+            this.tailer = partition.tailer();
+            if (fromSequence > 0) {
+                tailer.seekSequence(Math.max(fromSequence, partition.firstSequence()));
+            } else {
+                tailer.seekHlc(fromHlc);
+            }
+        }
+
+        JournalEntry peek() {
+            while (next == null && !closed) {
+                if (tailer.nextSequence() > limit) {
+                    return null;
+                }
+                JournalEntry e = tailer.next();
+                if (e == null || e.sequence() > limit) {
+                    return null;
+                }
+                if (!e.isTick()) {
+                    next = e;
+                }
+            }
+            return next;
+        }
+
+        @Override
+        public boolean hasNext() {
+            return peek() != null;
+        }
+
+        @Override
+        public JournalRecord next() {
+            JournalEntry e = peek();
+            if (e == null) {
+                throw new NoSuchElementException();
+            }
+            next = null;
+            return decode(partition, e);
+        }
+
+        @Override
+        public void close() {
+            if (!closed) {
+                closed = true;
+                tailer.close();
+            }
+        }
+    }
+
+    /** Merges partition cursors in the total order (HLC, partition id, sequence). */
+    private static final class MergedCursor implements Cursor {
+        private final List<PartitionCursor> cursors;
+        private final PriorityQueue<PartitionCursor> heap = new PriorityQueue<>((a, b) -> {
+            JournalEntry x = a.peek();
+            JournalEntry y = b.peek();
+            if (x.hlc() != y.hlc()) {
+                return Long.compare(x.hlc(), y.hlc());
+            }
+            if (x.partitionId() != y.partitionId()) {
+                return Integer.compare(x.partitionId(), y.partitionId());
+            }
+            return Long.compare(x.sequence(), y.sequence());
+        });
+
+        MergedCursor(List<PartitionCursor> cursors) {
+            this.cursors = cursors;
+            for (PartitionCursor c : cursors) {
+                if (c.peek() != null) {
+                    heap.add(c);
+                }
+            }
+        }
+
+        @Override
+        public boolean hasNext() {
+            return !heap.isEmpty();
+        }
+
+        @Override
+        public JournalRecord next() {
+            PartitionCursor c = heap.poll();
+            if (c == null) {
+                throw new NoSuchElementException();
+            }
+            JournalRecord r = c.next();
+            if (c.peek() != null) {
+                heap.add(c);
+            }
+            return r;
+        }
+
+        @Override
+        public void close() {
+            for (PartitionCursor c : cursors) {
+                c.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,549 @@
+package io.vecraft.core;
+
+import io.vecraft.api.CorruptedDataException;
+import io.vecraft.api.VecraftClosedException;
+import io.vecraft.api.VecraftException;
+import io.vecraft.api.VecraftTimeoutException;
+import io.vecraft.core.wal.WalCodec;
+import io.vecraft.core.wal.WalOp;
+import io.vecraft.core.wal.WalTypes;
+import io.vecraft.journal.JournalEntry;
+import io.vecraft.journal.JournalPartition;
+import io.vecraft.journal.JournalTailer;
+import io.vecraft.journal.Watermark;
+import io.vecraft.storage.OpStamp;
+import io.vecraft.storage.Shard;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One shard at run time: its {@link Shard} store and the applier thread that tails the journal
+ * partitions feeding it (its data partition and the transaction partition) and applies their
+ * entries in the journal's total order (HLC, partition, sequence).
+ *
+ * <p><b>Safe time.</b> For each fed partition the applier knows an HLC up to which it has
+ * consumed every entry of that partition: the HLC of the last consumed entry, or, once it has
+ * consumed everything up to a {@link JournalPartition#watermark() watermark}, the watermark's
+ * HLC (a fresh clock reading: this is the in-process heartbeat that moves safe time on an idle
+ * partition without writing anything). The shard's safe time is the minimum over its partitions;
+ * every entry with a smaller or equal HLC has been applied, so a snapshot read at T &lt;= safe
+ * time is complete and, because of MVCC, unaffected by later entries. Journal ticks (in a
+ * replicated journal) move it the same way as entries.
+ *
+ * <p><b>Merge.</b> An entry from partition p with HLC h is applied only when every other fed
+ * partition is known complete up to h (its next entry is later, or a watermark covers h); so
+ * entries of one shard are applied in HLC order whatever partition carried them.
+ *
+ * <p>Threading: the applier thread is the shard's single writer (it also checkpoints). Read
+ * methods ({@link #safeTime()}, {@link #awaitSafeTime}, {@link #store()}) are thread-safe.
+ */
+final class ShardRuntime implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ShardRuntime.class);
+    private static final int PUBLISH_EVERY = 64;
+
+    private final String name;
+    private final long collectionUid;
+    private final int shardIndex;
+    private final Shard store;
+    private final Feed[] feeds;
+    private final long tickNanos;
+    private final long checkpointIntervalNanos;
+    private final Thread thread;
+    private final Object monitor = new Object();
+    private final List<AutoCloseable> listeners = new ArrayList<>();
+
+    private volatile long safeHlc;
+    private volatile long refreshWanted;
+    private volatile int waiters;
+    private volatile boolean running = true;
+    private volatile Throwable failure;
+    private volatile CompletableFuture<Void> checkpointRequest;
+    private volatile boolean closed;
+    /** When set, the applier applies nothing: simulates a lagging replica (tests, fault injection). */
+    private volatile boolean paused;
+
+    private long lastCheckpointNanos = System.nanoTime();
+    private boolean dirtySinceCheckpoint;
+
+    /**
+     * @param name                    e.g. {@code docs/0}, for thread names and messages
+     * @param collectionUid           the collection's uid
+     * @param shardIndex              the shard index
+     * @param store                   the opened store (restored from its checkpoint)
+     * @param partitions              partitions feeding the shard
+     * @param startSequences          per partition id, the sequence already consumed when the store has no position
+     * @param tickNanos               longest idle park between safe-time refreshes
+     * @param checkpointIntervalNanos time between periodic checkpoints
+     */
+    ShardRuntime(String name, long collectionUid, int shardIndex, Shard store, List<JournalPartition> partitions,
+                 Map<Integer, Long> startSequences, long tickNanos, long checkpointIntervalNanos) {
+        this.name = name;
+        this.collectionUid = collectionUid;
+        this.shardIndex = shardIndex;
+        this.store = store;
+        this.tickNanos = tickNanos;
+        this.checkpointIntervalNanos = checkpointIntervalNanos;
+        Map<Integer, Long> applied = store.appliedSequences();
+        this.feeds = new Feed[partitions.size()];
+        for (int i = 0; i < feeds.length; i++) {
+            JournalPartition p = partitions.get(i);
+            long start = applied.getOrDefault(p.id(), startSequences.getOrDefault(p.id(), 0L));
+            feeds[i] = new Feed(p, Math.max(start, p.firstSequence() - 1));
+        }
+        this.thread = new Thread(this::run, "vecraft-applier-" + name);
+        this.thread.setDaemon(false);
+        for (Feed f : feeds) {
+            listeners.add(f.partition.onVisible(this::wake));
+        }
+        this.thread.start();
+    }
+
+    String name() {
+        return name;
+    }
+
+    int shardIndex() {
+        return shardIndex;
+    }
+
+    /** @return the store; reads are thread-safe, writes belong to the applier */
+    Shard store() {
+        return store;
+    }
+
+    /** @return the HLC up to which every entry for this shard has been applied */
+    long safeTime() {
+        return safeHlc;
+    }
+
+    /** @return the sequence applied per partition, for tests and metrics */
+    long appliedSequence(int partitionId) {
+        for (Feed f : feeds) {
+            if (f.partition.id() == partitionId) {
+                return f.consumedSeq;
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * Checks that the shard can serve reads.
+     *
+     * @throws VecraftException if the applier failed
+     */
+    void checkHealthy() {
+        Throwable t = failure;
+        if (t != null) {
+            throw new VecraftException("shard " + name + " stopped applying after an error: " + t.getMessage(), t);
+        }
+        if (closed) {
+            throw new VecraftClosedException("shard " + name);
+        }
+    }
+
+    /**
+     * Waits until {@link #safeTime()} reaches {@code hlc}, asking the applier to refresh its
+     * watermarks (so it completes on idle partitions too).
+     *
+     * @param hlc           the HLC to wait for
+     * @param deadlineNanos {@link System#nanoTime()} deadline
+     * @param what          description for the timeout message
+     * @throws VecraftTimeoutException if the deadline passes
+     */
+    void awaitSafeTime(long hlc, long deadlineNanos, String what) {
+        if (safeHlc >= hlc) {
+            return;
+        }
+        requestRefresh(hlc);
+        synchronized (monitor) {
+            waiters++;
+            try {
+                while (safeHlc < hlc) {
+                    checkHealthy();
+                    long left = deadlineNanos - System.nanoTime();
+                    if (left <= 0) {
+                        throw new VecraftTimeoutException(what + ": shard " + name + " safe time "
+                                + safeHlc + " did not reach " + hlc + " in time (applier lag)");
+                    }
+                    try {
+                        TimeUnit.NANOSECONDS.timedWait(monitor, left);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new VecraftException("interrupted while waiting for shard " + name, e);
+                    }
+                }
+            } finally {
+                waiters--;
+            }
+        }
+    }
+
+    /**
+     * Asks the applier to move safe time to at least {@code hlc} as soon as it can.
+     *
+     * @param hlc the wanted HLC
+     */
+    void requestRefresh(long hlc) {
+        long cur = refreshWanted;
+        while (hlc > cur) {
+            refreshWanted = hlc; // benign race: the applier refreshes to "now", covering any request
+            cur = hlc;
+        }
+        wake();
+    }
+
+    /**
+     * Asks the applier thread to checkpoint now and waits for it.
+     *
+     * @param deadlineNanos deadline
+     */
+    void checkpointNow(long deadlineNanos) {
+        checkHealthy();
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        synchronized (this) {
+            CompletableFuture<Void> pending = checkpointRequest;
+            if (pending != null) {
+                f = pending;
+            } else {
+                checkpointRequest = f;
+            }
+        }
+        wake();
+        try {
+            f.get(Math.max(1, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new VecraftTimeoutException("checkpoint of shard " + name + " did not finish in time");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new VecraftException("interrupted while checkpointing shard " + name, e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new VecraftException("checkpoint of shard " + name + " failed: " + e.getCause().getMessage(),
+                    e.getCause());
+        }
+    }
+
+    /**
+     * Stops or resumes applying, simulating a replica that lags behind the journal. Reads that
+     * need newer data wait (bounded) while it is paused; writes acknowledged APPLIED time out.
+     *
+     * @param pause true to pause, false to resume
+     */
+    void pauseApplying(boolean pause) {
+        paused = pause;
+        wake();
+    }
+
+    private void wake() {
+        LockSupport.unpark(thread);
+    }
+
+    // ------------------------------------------------------------------ applier thread
+
+    private void run() {
+        try {
+            for (Feed f : feeds) {
+                f.open();
+            }
+            while (running) {
+                if (paused) {
+                    LockSupport.parkNanos(this, tickNanos);
+                    continue;
+                }
+                boolean worked = applyAvailable();
+                long wanted = refreshWanted;
+                if (worked || wanted > safeHlc) {
+                    refreshIdleFeeds();
+                    publish();
+                }
+                maybeCheckpoint();
+                if (!worked && running && refreshWanted <= safeHlc && checkpointRequest == null) {
+                    LockSupport.parkNanos(this, tickNanos);
+                    if (!anyVisible()) {
+                        // periodic heartbeat: keep safe time close to "now" on idle partitions
+                        refreshIdleFeeds();
+                        publish();
+                    }
+                }
+            }
+            // drain what is visible before stopping, so close() loses nothing acknowledged
+            applyAvailable();
+            refreshIdleFeeds();
+            publish();
+        } catch (Throwable t) {
+            failure = t;
+            LOG.error("applier of shard {} stopped: {}", name, t.toString(), t);
+            CompletableFuture<Void> f = checkpointRequest;
+            if (f != null) {
+                f.completeExceptionally(t);
+            }
+        } finally {
+            for (Feed f : feeds) {
+                f.close();
+            }
+            synchronized (monitor) {
+                monitor.notifyAll();
+            }
+        }
+    }
+
+    private boolean anyVisible() {
+        for (Feed f : feeds) {
+            if (f.peeked != null || f.partition.visibleSequence() > f.consumedSeq) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Applies every entry that is visible and safe to apply; returns whether any was. */
+    private boolean applyAvailable() {
+        boolean worked = false;
+        int sincePublish = 0;
+        while (true) {
+            Feed next = null;
+            for (Feed f : feeds) {
+                f.peek();
+                if (f.peeked != null && (next == null || before(f, next))) {
+                    next = f;
+                }
+            }
+            if (next == null) {
+                return worked;
+            }
+            int verdict = othersComplete(next);
+            if (verdict == BLOCKED) {
+                return worked;
+            }
+            if (verdict == RESELECT) {
+                continue;
+            }
+            apply(next);
+            worked = true;
+            if (++sincePublish >= PUBLISH_EVERY) {
+                publish();
+                sincePublish = 0;
+            }
+        }
+    }
+
+    private static final int READY = 0;
+    private static final int BLOCKED = 1;
+    private static final int RESELECT = 2;
+
+    private static boolean before(Feed a, Feed b) {
+        if (a.peeked.hlc() != b.peeked.hlc()) {
+            return a.peeked.hlc() < b.peeked.hlc();
+        }
+        return a.partition.id() < b.partition.id();
+    }
+
+    /**
+     * Whether every feed other than {@code next} is complete up to next's HLC: {@link #READY};
+     * {@link #BLOCKED} when another feed has an entry appended but not yet visible that may come
+     * first; {@link #RESELECT} when refreshing found an entry that goes first.
+     */
+    private int othersComplete(Feed next) {
+        long h = next.peeked.hlc();
+        for (Feed g : feeds) {
+            if (g == next || g.peeked != null || g.completeHlc >= h) {
+                continue;
+            }
+            g.refresh();
+            if (g.peeked != null) {
+                if (before(g, next)) {
+                    return RESELECT;
+                }
+                continue;
+            }
+            if (g.completeHlc < h) {
+                return BLOCKED;
+            }
+        }
+        return READY;
+    }
+
+    private void apply(Feed f) {
+        JournalEntry e = f.peeked;
+        f.peeked = null;
+        int type = e.type();
+        if (type == WalTypes.WRITE || type == WalTypes.TRANSACTION) {
+            List<WalOp> ops = WalCodec.decodeForShard(e.payload(), collectionUid, shardIndex,
+                    f.partition.name(), e.sequence());
+            if (!ops.isEmpty()) {
+                OpStamp stamp = new OpStamp(e.hlc(), e.sequence(), e.partitionId(), e.requestId(),
+                        e.transactionId());
+                for (WalOp op : ops) {
+                    if (op instanceof WalOp.Upsert u) {
+                        store.upsert(u.id(), u.vector(), u.metadata(), u.document(), stamp);
+                    } else {
+                        store.delete(op.id(), stamp);
+                    }
+                }
+                dirtySinceCheckpoint = true;
+            }
+        } else if (!e.isTick() && type != WalTypes.CREATE_COLLECTION && type != WalTypes.DROP_COLLECTION) {
+            throw new CorruptedDataException(f.partition.name(), e.sequence(),
+                    "unknown entry type " + type + " for a data shard");
+        }
+        f.consumedSeq = e.sequence();
+        f.completeHlc = Math.max(f.completeHlc, e.hlc());
+        store.markApplied(f.partition.id(), e.sequence());
+    }
+
+    private void refreshIdleFeeds() {
+        for (Feed f : feeds) {
+            if (f.peeked == null) {
+                f.refresh();
+            }
+        }
+    }
+
+    private void publish() {
+        long min = Long.MAX_VALUE;
+        for (Feed f : feeds) {
+            min = Math.min(min, f.completeHlc);
+        }
+        if (min > safeHlc) {
+            safeHlc = min;
+            if (waiters > 0) {
+                synchronized (monitor) {
+                    monitor.notifyAll();
+                }
+            }
+        }
+    }
+
+    private void maybeCheckpoint() {
+        CompletableFuture<Void> request = checkpointRequest;
+        boolean due = dirtySinceCheckpoint && System.nanoTime() - lastCheckpointNanos >= checkpointIntervalNanos;
+        if (request == null && !due) {
+            return;
+        }
+        try {
+            checkpointOnThisThread();
+            if (request != null) {
+                request.complete(null);
+            }
+        } catch (RuntimeException e) {
+            if (request != null) {
+                request.completeExceptionally(e);
+            }
+            throw e;
+        } finally {
+            if (request != null) {
+                synchronized (this) {
+                    checkpointRequest = null;
+                }
+            }
+        }
+    }
+
+    private void checkpointOnThisThread() {
+        long t0 = System.nanoTime();
+        var info = store.checkpoint();
+        lastCheckpointNanos = System.nanoTime();
+        dirtySinceCheckpoint = false;
+        LOG.debug("checkpoint of shard {} at {} took {} ms", name, info.appliedSequences(),
+                (lastCheckpointNanos - t0) / 1_000_000);
+    }
+
+    /**
+     * Stops the applier after it has applied every visible entry, then (unless it failed or
+     * {@code checkpoint} is false) checkpoints and closes the store. Idempotent.
+     *
+     * @param checkpoint whether to checkpoint before closing
+     */
+    void stop(boolean checkpoint) {
+        if (closed) {
+            return;
+        }
+        running = false;
+        wake();
+        boolean interrupted = false;
+        while (thread.isAlive()) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        closed = true;
+        for (AutoCloseable l : listeners) {
+            try {
+                l.close();
+            } catch (Exception e) {
+                LOG.warn("could not unregister listener of shard {}", name, e);
+            }
+        }
+        try {
+            if (checkpoint && failure == null) {
+                checkpointOnThisThread();
+            }
+        } catch (RuntimeException e) {
+            LOG.error("checkpoint on close of shard {} failed; the journal still has everything", name, e);
+        } finally {
+            store.close();
+            synchronized (monitor) {
+                monitor.notifyAll();
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Stops the applier and closes the store with a checkpoint. */
+    @Override
+    public void close() {
+        stop(true);
+    }
+
+    /** Per-partition cursor state; confined to the applier thread (except immutable fields). */
+    private static final class Feed {
+        final JournalPartition partition;
+        JournalTailer tailer;
+        JournalEntry peeked;
+        /** Every entry with sequence <= consumedSeq has been applied or skipped. */
+        volatile long consumedSeq;
+        /** Every entry of this partition with HLC <= completeHlc has been consumed. */
+        long completeHlc;
+
+        Feed(JournalPartition partition, long consumedSeq) {
+            this.partition = partition;
+            this.consumedSeq = consumedSeq;
+        }
+
+        void open() {
+            tailer = partition.tailer();
+            tailer.seekSequence(consumedSeq + 1);
+        }
+
+        void peek() {
+            if (peeked == null) {
+                peeked = tailer.next();
+            }
+        }
+
+        /** Takes a watermark; if everything up to it is consumed, completeHlc moves to it. */
+        void refresh() {
+            Watermark w = partition.watermark();
+            if (consumedSeq >= w.sequence()) {
+                completeHlc = Math.max(completeHlc, w.hlc());
+            } else {
+                peek();
+            }
+        }
+
+        void close() {
+            if (tailer != null) {
+                tailer.close();
+            }
+        }
+    }
+}

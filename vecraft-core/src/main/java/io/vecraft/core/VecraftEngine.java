@@ -1,0 +1,23 @@
+package io.vecraft.core;
+
+import io.vecraft.api.Vecraft;
+import io.vecraft.api.VecraftConfig;
+import io.vecraft.api.spi.VecraftProvider;
+
+/**
+ * The embedded engine behind {@link Vecraft#open(VecraftConfig)}, registered with
+ * {@link java.util.ServiceLoader}. Applications call {@code Vecraft.open}, not this class.
+ *
+ * <p>Thread-safe and stateless.
+ */
+public final class VecraftEngine implements VecraftProvider {
+
+    /** Creates the provider (called by {@link java.util.ServiceLoader}). */
+    public VecraftEngine() {
+    }
+
+    @Override
+    public Vecraft open(VecraftConfig config) {
+        return EmbeddedVecraft.open(config);
+    }
+}

@@ -1,0 +1,10 @@
+package io.vecraft.core.wal;
+
+/**
+ * Payload of a {@link WalTypes#DROP_COLLECTION} entry.
+ *
+ * @param uid  uid of the dropped collection
+ * @param name its name
+ */
+public record DropCollectionEntry(long uid, String name) {
+}
