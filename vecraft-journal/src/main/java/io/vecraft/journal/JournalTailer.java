@@ -6,7 +6,8 @@ import java.util.concurrent.TimeUnit;
  * A cursor over one partition's entries in sequence order. Returns only visible entries
  * (see {@link JournalPartition#visibleSequence()}), ticks included.
  *
- * <p>Not thread-safe: one thread uses a tailer (Chronicle tailers are thread-confined).
+ * <p>Not thread-safe: one thread at a time uses a tailer. It may be handed to another thread
+ * with a happens-before edge (Chronicle's thread-confinement check is disabled for it).
  */
 public interface JournalTailer extends AutoCloseable {
 

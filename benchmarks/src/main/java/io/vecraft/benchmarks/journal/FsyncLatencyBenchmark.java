@@ -5,6 +5,7 @@ import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -65,6 +66,55 @@ public class FsyncLatencyBenchmark {
             overwriteChannel.close();
             JournalAppendBenchmark.delete(dir);
         }
+    }
+
+    /**
+     * The same write + fdatasync with as many bytes as one group-commit force has to write:
+     * 104,000 = 1,000 entries of 64-byte payload (104 bytes each), 17,024 = 16 entries of 1 KiB
+     * (1,064 bytes each). This is what the disk alone costs per force, the floor under SYNC
+     * throughput with large entries or batches.
+     */
+    @State(Scope.Thread)
+    public static class Sized {
+        @Param({"17024", "104000"})
+        public int bytes;
+
+        Path dir;
+        FileChannel channel;
+        ByteBuffer buf;
+        long pos;
+
+        @Setup(Level.Trial)
+        public void open() throws IOException {
+            dir = JournalAppendBenchmark.tempDir("vecraft-fsync-sized-bench");
+            channel = FileChannel.open(dir.resolve("sized.dat"), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE, StandardOpenOption.READ);
+            ByteBuffer zeros = ByteBuffer.allocateDirect(1 << 20);
+            for (long p = 0; p < Files64.REGION; p += zeros.capacity()) {
+                zeros.clear();
+                channel.write(zeros, p);
+            }
+            channel.force(true);
+            buf = ByteBuffer.allocateDirect(bytes);
+            while (buf.hasRemaining()) {
+                buf.put((byte) buf.position());
+            }
+        }
+
+        @TearDown(Level.Trial)
+        public void close() throws IOException {
+            channel.close();
+            JournalAppendBenchmark.delete(dir);
+        }
+    }
+
+    @Benchmark
+    public int overwriteSizedAndFdatasync(Sized s) throws IOException {
+        s.buf.clear();
+        int n = s.channel.write(s.buf, s.pos);
+        s.pos = (s.pos + s.bytes) % (Files64.REGION - s.bytes);
+        s.channel.force(false);
+        return n;
     }
 
     @Benchmark

@@ -52,6 +52,10 @@ public class JournalAppendBenchmark {
         return Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), prefix);
     }
 
+    /**
+     * Deletes a trial's data and then runs {@code sync}, so that write-back of one trial's
+     * gigabytes of page cache does not slow the forces of the next trial.
+     */
     static void delete(Path dir) throws IOException {
         if (dir == null || !Files.exists(dir)) {
             return;
@@ -60,6 +64,11 @@ public class JournalAppendBenchmark {
             for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);
             }
+        }
+        try {
+            new ProcessBuilder("sync").inheritIO().start().waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -167,7 +176,8 @@ public class JournalAppendBenchmark {
         @TearDown(Level.Trial)
         public void close() throws IOException {
             JournalStats s = partition.stats();
-            System.out.printf("%n[batch SYNC 1000x64B] appends=%d forces=%d%n", s.appends(), s.forces());
+            System.out.printf("%n[batch SYNC 1000x64B] appends=%d forces=%d avg force=%.1f us%n", s.appends(),
+                    s.forces(), s.forces() == 0 ? 0.0 : s.forceNanos() / 1000.0 / s.forces());
             journal.close();
             delete(dir);
         }

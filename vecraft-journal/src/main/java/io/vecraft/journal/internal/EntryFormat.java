@@ -66,7 +66,15 @@ public final class EntryFormat {
     /**
      * Writes the fixed header into {@code header} (position 0, little-endian, limit 36).
      *
-     * @return {@code header}, flipped for reading
+     * @param header         a buffer of at least {@link #HEADER_BYTES} bytes
+     * @param type           entry type
+     * @param partitionId    partition id
+     * @param requestIdBytes request id length in bytes
+     * @param sequence       sequence
+     * @param hlc            HLC
+     * @param transactionId  transaction id
+     * @param payloadBytes   payload length
+     * @return {@code header} with limit {@link #HEADER_BYTES}
      */
     public static ByteBuffer encodeHeader(ByteBuffer header, int type, int partitionId, int requestIdBytes,
                                           long sequence, long hlc, long transactionId, int payloadBytes) {
@@ -85,8 +93,15 @@ public final class EntryFormat {
     }
 
     /**
-     * Encodes a whole entry into a new array (used by batch appends, recovery and tests).
+     * Encodes a whole entry into a new array (used by tests and benchmarks).
      *
+     * @param type          entry type
+     * @param partitionId   partition id
+     * @param sequence      sequence
+     * @param hlc           HLC
+     * @param requestId     request id bytes (UTF-8)
+     * @param transactionId transaction id
+     * @param payload       payload
      * @return the entry bytes, CRC included
      */
     public static byte[] encode(int type, int partitionId, long sequence, long hlc, byte[] requestId,
@@ -98,6 +113,7 @@ public final class EntryFormat {
         System.arraycopy(payload, 0, out, HEADER_BYTES + requestId.length, payload.length);
         CRC32C crc = new CRC32C();
         crc.update(out, 0, out.length - CRC_BYTES);
+        bb.clear();
         bb.putInt(out.length - CRC_BYTES, (int) crc.getValue());
         return out;
     }
