@@ -1,0 +1,109 @@
+package io.vecraft.benchmarks.storage;
+
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.zip.GZIPInputStream;
+
+/** Loaders for the benchmark data sets (fvecs/ivecs, IDX) and a seeded generator. Stateless. */
+final class Datasets {
+    private Datasets() {
+    }
+
+    /** Vectors as raw bytes (one byte per component), as Fashion-MNIST stores them. */
+    record ByteVectors(int count, int dimension, byte[] data, int[] labels, String source) {
+        float[] vector(int i) {
+            float[] v = new float[dimension];
+            for (int j = 0; j < dimension; j++) {
+                v[j] = data[i * dimension + j] & 0xFF;
+            }
+            return v;
+        }
+    }
+
+    static ByteVectors fashionMnist(Path dir, int limit) throws IOException {
+        Path images = dir.resolve("train-images-idx3-ubyte.gz");
+        Path labels = dir.resolve("train-labels-idx1-ubyte.gz");
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(new GZIPInputStream(Files.newInputStream(images))));
+             DataInputStream lin = new DataInputStream(new BufferedInputStream(new GZIPInputStream(Files.newInputStream(labels))))) {
+            if (in.readInt() != 0x803) {
+                throw new IOException("not an IDX3 image file: " + images);
+            }
+            int n = Math.min(limit, in.readInt());
+            int dim = in.readInt() * in.readInt();
+            byte[] data = new byte[n * dim];
+            in.readFully(data);
+            if (lin.readInt() != 0x801) {
+                throw new IOException("not an IDX1 label file: " + labels);
+            }
+            lin.readInt();
+            int[] l = new int[n];
+            for (int i = 0; i < n; i++) {
+                l[i] = lin.readUnsignedByte();
+            }
+            return new ByteVectors(n, dim, data, l, "Fashion-MNIST train (" + images + ")");
+        }
+    }
+
+    /** Clustered bytes in [0, 255], a stand-in with Fashion-MNIST's shape when the package is absent. */
+    static ByteVectors generated(int n, int dim, long seed) {
+        Random rnd = new Random(seed);
+        int clusters = 10;
+        byte[][] centres = new byte[clusters][dim];
+        for (byte[] c : centres) {
+            rnd.nextBytes(c);
+        }
+        byte[] data = new byte[n * dim];
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = rnd.nextInt(clusters);
+            for (int j = 0; j < dim; j++) {
+                int v = (centres[labels[i]][j] & 0xFF) + (int) (rnd.nextGaussian() * 30);
+                data[i * dim + j] = (byte) Math.max(0, Math.min(255, v));
+            }
+        }
+        return new ByteVectors(n, dim, data, labels, "generated clustered " + n + "x" + dim + " seed " + seed);
+    }
+
+    static float[][] fvecs(Path file) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
+        int dim = b.getInt(0);
+        int n = b.capacity() / (4 + 4 * dim);
+        float[][] out = new float[n][dim];
+        for (int i = 0; i < n; i++) {
+            b.getInt();
+            for (int j = 0; j < dim; j++) {
+                out[i][j] = b.getFloat();
+            }
+        }
+        return out;
+    }
+
+    static int[][] ivecs(Path file) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
+        int dim = b.getInt(0);
+        int n = b.capacity() / (4 + 4 * dim);
+        int[][] out = new int[n][dim];
+        for (int i = 0; i < n; i++) {
+            b.getInt();
+            for (int j = 0; j < dim; j++) {
+                out[i][j] = b.getInt();
+            }
+        }
+        return out;
+    }
+
+    static void closeQuietly(InputStream in) {
+        try {
+            in.close();
+        } catch (IOException ignored) {
+            // best effort
+        }
+    }
+}
