@@ -32,7 +32,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.IntFunction;
 import java.util.stream.Stream;
 
 /**
@@ -100,6 +99,7 @@ public final class StorageMemoryHarness {
         int n = 60_000;
         boolean memory = true;
         boolean search = true;
+        String variants = "raw,raw-simd,index,shard";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--fashion" -> fashion = Path.of(args[++i]);
@@ -108,6 +108,7 @@ public final class StorageMemoryHarness {
                 case "--n" -> n = Integer.parseInt(args[++i]);
                 case "--skip-memory" -> memory = false;
                 case "--skip-sift" -> search = false;
+                case "--variants" -> variants = args[++i];
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
@@ -121,7 +122,7 @@ public final class StorageMemoryHarness {
                 memory(fashion, n, work.resolve("memory"));
             }
             if (search) {
-                siftsmall(sift, work.resolve("sift"), kernel);
+                siftsmall(sift, work.resolve("sift"), kernel, Set.of(variants.split(",")));
             }
         } finally {
             deleteTree(work);
@@ -237,7 +238,15 @@ public final class StorageMemoryHarness {
 
     // ---------------------------------------------------------------- part 2: siftsmall
 
-    static void siftsmall(Path dir, Path work, VectorKernel kernel) throws Exception {
+    /** A search variant: answers query q with the ids of its k nearest at beam width ef. */
+    interface Searcher {
+        int[] search(int q, int ef);
+    }
+
+    record Variant(String name, double buildSeconds, Searcher searcher) {
+    }
+
+    static void siftsmall(Path dir, Path work, VectorKernel kernel, Set<String> variants) throws Exception {
         Path base = dir.resolve("siftsmall_base.fvecs");
         if (!Files.exists(base)) {
             System.out.println("siftsmall not found in " + dir + ": search part skipped");
@@ -250,75 +259,107 @@ public final class StorageMemoryHarness {
         int dim = data[0].length;
         int k = 10;
         int[] efs = {16, 32, 64, 128};
+        QUERIES.set(queries);
         System.out.println();
         System.out.println("## Search: siftsmall " + n + " x " + dim + ", " + queries.length + " queries, k=" + k
-                + ", M=" + M + ", efConstruction=" + EF_CONSTRUCTION + ", 1 thread");
-
-        List<String> rows = new ArrayList<>();
-        // raw hnswlib with its own (scalar, boxed) distance
-        rows.addAll(rawVariant("raw hnswlib (float[] items, hnswlib FLOAT_EUCLIDEAN)", DistanceFunctions.FLOAT_EUCLIDEAN_DISTANCE,
-                data, queries, truth, k, efs));
-        DistanceFunction<float[], Float> simd = (a, b) -> kernel.squareDistance(a, b);
-        rows.addAll(rawVariant("raw hnswlib + Vecraft " + kernel.name() + " kernel (float[] on heap)", simd,
-                data, queries, truth, k, efs));
-
-        // HnswVectorIndex over a mapped store
+                + ", M=" + M + ", efConstruction=" + EF_CONSTRUCTION + ", 1 thread, variants measured in"
+                + " interleaved 1 s rounds");
+        List<Variant> list = new ArrayList<>();
+        if (variants.contains("raw")) {
+            list.add(rawVariant("raw hnswlib 1.2.1 (float[] items, its FLOAT_EUCLIDEAN)",
+                    DistanceFunctions.FLOAT_EUCLIDEAN_DISTANCE, data, k));
+        }
+        if (variants.contains("raw-simd")) {
+            DistanceFunction<float[], Float> simd = (a, b) -> kernel.squareDistance(a, b);
+            list.add(rawVariant("raw hnswlib + Vecraft " + kernel.name() + " kernel (float[] on heap)", simd, data, k));
+        }
         Files.createDirectories(work);
-        try (VectorStore store = VectorStore.open(work.resolve("vectors.dat"), dim, Metric.L2, 1 << 26)) {
-            VectorScorer scorer = new VectorScorer(store, kernel);
-            HnswVectorIndex index = HnswVectorIndex.create(scorer, M, EF_CONSTRUCTION, 1, n);
-            long t0 = System.nanoTime();
-            for (int i = 0; i < n; i++) {
-                store.write(i, data[i]);
-                index.add(i);
-            }
-            double build = (System.nanoTime() - t0) / 1e9;
-            for (int ef : efs) {
-                int[][] got = new int[queries.length][];
-                double qps = qps(queries.length, q -> {
+        List<AutoCloseable> open = new ArrayList<>();
+        try {
+            if (variants.contains("index")) {
+                VectorStore store = VectorStore.open(work.resolve("vectors.dat"), dim, Metric.L2, 1 << 26);
+                open.add(store);
+                VectorScorer scorer = new VectorScorer(store, kernel);
+                HnswVectorIndex index = HnswVectorIndex.create(scorer, M, EF_CONSTRUCTION, 1, n);
+                long t0 = System.nanoTime();
+                for (int i = 0; i < n; i++) {
+                    store.write(i, data[i]);
+                    index.add(i);
+                }
+                double build = (System.nanoTime() - t0) / 1e9;
+                list.add(new Variant("HnswVectorIndex (mapped store, " + kernel.name() + ")", build, (q, ef) -> {
                     SearchResults r = index.search(queries[q], k, ef, null);
                     int[] ids = new int[r.size()];
                     for (int i = 0; i < ids.length; i++) {
                         ids[i] = r.ordinal(i);
                     }
-                    got[q] = ids;
                     return ids;
-                });
-                rows.add(row("HnswVectorIndex (mapped store, " + kernel.name() + ")", ef, recall(got, truth, k), qps, build));
+                }));
             }
-        }
-
-        // full shard search path
-        ShardConfig config = ShardConfig.builder(work.resolve("shard"), dim, Metric.L2)
-                .withIndex(IndexSpec.hnsw(M, EF_CONSTRUCTION, 1)).withInitialCapacity(n).build();
-        try (Shard shard = MvccShard.open(config, kernel)) {
-            long t0 = System.nanoTime();
-            for (int i = 0; i < n; i++) {
-                shard.upsert(Integer.toString(i), data[i], Map.of(), null, new OpStamp(i + 1, i + 1, 0, "b", 0));
-            }
-            double build = (System.nanoTime() - t0) / 1e9;
-            for (int ef : efs) {
-                int[][] got = new int[queries.length][];
-                double qps = qps(queries.length, q -> {
+            if (variants.contains("shard")) {
+                ShardConfig config = ShardConfig.builder(work.resolve("shard"), dim, Metric.L2)
+                        .withIndex(IndexSpec.hnsw(M, EF_CONSTRUCTION, 1)).withInitialCapacity(n).build();
+                Shard shard = MvccShard.open(config, kernel);
+                open.add(shard);
+                long t0 = System.nanoTime();
+                for (int i = 0; i < n; i++) {
+                    shard.upsert(Integer.toString(i), data[i], Map.of(), null, new OpStamp(i + 1, i + 1, 0, "b", 0));
+                }
+                double build = (System.nanoTime() - t0) / 1e9;
+                list.add(new Variant("Shard.search (MVCC visibility, ids from the payload log)", build, (q, ef) -> {
                     List<ShardHit> hits = shard.search(new ShardSearch(queries[q], k, null, n + 1, ef, Include.NONE));
                     int[] ids = new int[hits.size()];
                     for (int i = 0; i < ids.length; i++) {
                         ids[i] = Integer.parseInt(hits.get(i).id());
                     }
-                    got[q] = ids;
                     return ids;
-                });
-                rows.add(row("Shard.search (MVCC visibility + id from payload log)", ef, recall(got, truth, k), qps, build));
+                }));
+            }
+            List<String> rows = new ArrayList<>();
+            for (int ef : efs) {
+                double[][] rounds = new double[list.size()][7];
+                for (Variant v : list) { // warm-up
+                    long until = System.nanoTime() + 1_000_000_000L;
+                    while (System.nanoTime() < until) {
+                        for (int q = 0; q < queries.length; q++) {
+                            v.searcher().search(q, ef);
+                        }
+                    }
+                }
+                for (int r = 0; r < 7; r++) {
+                    for (int vi = 0; vi < list.size(); vi++) {
+                        Searcher s = list.get(vi).searcher();
+                        long start = System.nanoTime();
+                        long done = 0;
+                        while (System.nanoTime() - start < 1_000_000_000L) {
+                            for (int q = 0; q < queries.length; q++) {
+                                s.search(q, ef);
+                            }
+                            done += queries.length;
+                        }
+                        rounds[vi][r] = done / ((System.nanoTime() - start) / 1e9);
+                    }
+                }
+                for (int vi = 0; vi < list.size(); vi++) {
+                    Variant v = list.get(vi);
+                    int[][] got = new int[queries.length][];
+                    for (int q = 0; q < queries.length; q++) {
+                        got[q] = v.searcher().search(q, ef);
+                    }
+                    java.util.Arrays.sort(rounds[vi]);
+                    rows.add(row(v.name(), ef, recall(got, truth, k), new double[] {rounds[vi][3], rounds[vi][6]},
+                            v.buildSeconds()));
+                }
+            }
+            printRows(rows);
+        } finally {
+            for (AutoCloseable c : open) {
+                c.close();
             }
         }
-        System.out.println();
-        System.out.println("| variant | ef | recall@10 | QPS | build s |");
-        System.out.println("|---|---:|---:|---:|---:|");
-        rows.forEach(System.out::println);
     }
 
-    static List<String> rawVariant(String name, DistanceFunction<float[], Float> df, float[][] data, float[][] queries,
-                                   int[][] truth, int k, int[] efs) {
+    static Variant rawVariant(String name, DistanceFunction<float[], Float> df, float[][] data, int k) {
         HnswIndex<Integer, float[], RawItem, Float> raw = HnswIndex.newBuilder(data[0].length, df, data.length)
                 .withM(M).withEfConstruction(EF_CONSTRUCTION).withEf(16).build();
         long t0 = System.nanoTime();
@@ -326,41 +367,25 @@ public final class StorageMemoryHarness {
             raw.add(new RawItem(i, data[i]));
         }
         double build = (System.nanoTime() - t0) / 1e9;
-        List<String> rows = new ArrayList<>();
-        for (int ef : efs) {
-            raw.setEf(ef);
-            int[][] got = new int[queries.length][];
-            double qps = qps(queries.length, q -> {
-                List<SearchResult<RawItem, Float>> r = raw.findNearest(queries[q], k);
-                int[] ids = new int[r.size()];
-                for (int i = 0; i < ids.length; i++) {
-                    ids[i] = r.get(i).item().id();
-                }
-                got[q] = ids;
-                return ids;
-            });
-            rows.add(row(name, ef, recall(got, truth, k), qps, build));
-        }
-        return rows;
+        float[][] queries = QUERIES.get();
+        return new Variant(name, build, (q, ef) -> {
+            raw.setEf(ef); // index-wide in hnswlib; cheap field write
+            List<SearchResult<RawItem, Float>> r = raw.findNearest(queries[q], k);
+            int[] ids = new int[r.size()];
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = r.get(i).item().id();
+            }
+            return ids;
+        });
     }
 
-    /** Runs all queries repeatedly: 2 s of warm-up, then at least 3 s measured. */
-    static double qps(int queries, IntFunction<int[]> search) {
-        long warm = System.nanoTime() + 2_000_000_000L;
-        while (System.nanoTime() < warm) {
-            for (int q = 0; q < queries; q++) {
-                search.apply(q);
-            }
-        }
-        long start = System.nanoTime();
-        long done = 0;
-        while (System.nanoTime() - start < 3_000_000_000L) {
-            for (int q = 0; q < queries; q++) {
-                search.apply(q);
-            }
-            done += queries;
-        }
-        return done / ((System.nanoTime() - start) / 1e9);
+    private static final ThreadLocal<float[][]> QUERIES = new ThreadLocal<>();
+
+    static void printRows(List<String> rows) {
+        System.out.println();
+        System.out.println("| variant | ef | recall@10 | QPS median | QPS best | build s |");
+        System.out.println("|---|---:|---:|---:|---:|---:|");
+        rows.forEach(System.out::println);
     }
 
     static double recall(int[][] got, int[][] truth, int k) {
@@ -379,8 +404,8 @@ public final class StorageMemoryHarness {
         return hit / (double) (got.length * k);
     }
 
-    static String row(String name, int ef, double recall, double qps, double build) {
-        return String.format("| %s | %d | %.3f | %,.0f | %.1f |", name, ef, recall, qps, build);
+    static String row(String name, int ef, double recall, double[] qps, double build) {
+        return String.format("| %s | %d | %.3f | %,.0f | %,.0f | %.1f |", name, ef, recall, qps[0], qps[1], build);
     }
 
     static void deleteTree(Path root) throws Exception {
