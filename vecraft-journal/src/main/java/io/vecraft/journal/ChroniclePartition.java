@@ -7,6 +7,7 @@ import io.vecraft.api.NotFoundException;
 import io.vecraft.api.VecraftClosedException;
 import io.vecraft.api.VecraftException;
 import io.vecraft.api.VecraftIOException;
+import io.vecraft.journal.internal.CleanCloseMarker;
 import io.vecraft.journal.internal.CycleFileScanner;
 import io.vecraft.journal.internal.EntryFormat;
 import io.vecraft.journal.internal.Fsync;
@@ -39,6 +40,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -229,6 +231,12 @@ final class ChroniclePartition implements JournalPartition {
                 }
             }
             files.sort(Map.Entry.comparingByKey());
+            Optional<CleanCloseMarker.Marker> clean = CleanCloseMarker.read(dir);
+            if (!readOnly) {
+                // From here on a crash must lead to a full scan: the marker only vouches for a
+                // file nobody has written since the clean close.
+                CleanCloseMarker.delete(dir);
+            }
             // The last file(s): full scan; a last file without valid entries falls back to the previous one.
             List<Cycle> table = new ArrayList<>();
             long headSeq = 0;
@@ -236,7 +244,9 @@ final class ChroniclePartition implements JournalPartition {
             int last = files.size() - 1;
             while (last >= 0) {
                 Map.Entry<Integer, Path> f = files.get(last);
-                CycleFileScanner.Result r = scanLast(f.getKey(), f.getValue());
+                long cleanLastSeq = clean.filter(m -> m.cycleFile().equals(f.getValue().getFileName().toString()))
+                        .map(CleanCloseMarker.Marker::lastSeq).orElse(0L);
+                CycleFileScanner.Result r = scanLast(f.getKey(), f.getValue(), cleanLastSeq);
                 if (r.entries() > 0) {
                     headSeq = r.lastSeq();
                     headHlc = r.lastHlc();
@@ -302,10 +312,10 @@ final class ChroniclePartition implements JournalPartition {
     }
 
     /** Full scan of the last cycle file; cuts a torn tail. */
-    private CycleFileScanner.Result scanLast(int cycle, Path file) throws IOException {
+    private CycleFileScanner.Result scanLast(int cycle, Path file, long cleanLastSeq) throws IOException {
         CycleFileScanner.Result r;
         try (CycleFileScanner s = new CycleFileScanner(file, name, id, maxEntryBytes)) {
-            r = s.scan(0, 0, null);
+            r = s.scan(0, 0, cleanLastSeq, null);
         }
         if (r.end() != CycleFileScanner.End.TORN) {
             return r;
@@ -1049,6 +1059,14 @@ final class ChroniclePartition implements JournalPartition {
         }
         if (flushError != null) {
             LOG.error("journal partition {}: final flush at close failed", name, flushError);
+        } else if (!readOnly && failure == null && head > 0 && !cycles.isEmpty()) {
+            try {
+                Path lastFile = cycles.get(cycles.size() - 1).file();
+                CleanCloseMarker.write(dir, new CleanCloseMarker.Marker(lastFile.getFileName().toString(), head,
+                        lastHlc));
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("journal partition {}: could not record the clean close (the next open scans fully)", name, e);
+            }
         }
     }
 

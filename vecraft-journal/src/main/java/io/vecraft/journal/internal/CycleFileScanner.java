@@ -114,6 +114,23 @@ public final class CycleFileScanner implements AutoCloseable {
      * @throws IOException            on read failure
      */
     public Result scan(long expectedFirstSeq, long minHlc, Visitor visitor) throws IOException {
+        return scan(expectedFirstSeq, minHlc, 0, visitor);
+    }
+
+    /**
+     * Scans the whole file, trusting a clean-close record: when the entries end (a zero header)
+     * right after the entry with sequence {@code cleanLastSeq}, the file is known to end there
+     * (the journal was closed cleanly and nothing wrote since), so the rest of the file (the
+     * unwritten, sparse part of the cycle, hundreds of MiB) is not searched for stale entries.
+     *
+     * @param expectedFirstSeq the sequence the first entry must carry, or 0 for any
+     * @param minHlc           HLCs must not go below this
+     * @param cleanLastSeq     last sequence recorded by a clean close of this file, or 0 if unknown
+     * @param visitor          receives each valid entry; may be null
+     * @return the outcome
+     * @throws IOException on read failure
+     */
+    public Result scan(long expectedFirstSeq, long minHlc, long cleanLastSeq, Visitor visitor) throws IOException {
         long pos = 0;
         long entries = 0;
         long firstSeq = 0;
@@ -126,6 +143,9 @@ public final class CycleFileScanner implements AutoCloseable {
             }
             int header = readInt(pos);
             if (header == 0) {
+                if (cleanLastSeq > 0 && entries > 0 && lastSeq == cleanLastSeq) {
+                    return new Result(entries, firstSeq, firstHlc, lastSeq, lastHlc, End.CLEAN, pos, null);
+                }
                 End end = validEntryAfter(pos, lastSeq) >= 0 ? End.TORN : End.CLEAN;
                 return new Result(entries, firstSeq, firstHlc, entries == 0 ? 0 : lastSeq, lastHlc, end, pos,
                         end == End.TORN ? "a zero header is followed by stale entries (a lost write)" : null);
