@@ -2,8 +2,8 @@ package io.vecraft.core;
 
 import io.vecraft.api.CorruptedDataException;
 import io.vecraft.api.VecraftIOException;
-import io.vecraft.core.wal.CreateCollectionEntry;
-import io.vecraft.core.wal.WalCodec;
+import io.vecraft.cluster.spi.wal.CreateCollectionEntry;
+import io.vecraft.cluster.spi.wal.WalCodec;
 import java.io.IOException;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
@@ -33,7 +33,7 @@ import java.util.zip.CRC32C;
  * collectionCount x:
  *   i64   uid            HLC of the collection's CREATE entry
  *   i32   length
- *   bytes createPayload  the CREATE_COLLECTION payload (io.vecraft.core.wal format)
+ *   bytes createPayload  the CREATE_COLLECTION payload (io.vecraft.cluster.spi.wal format)
  * i32   nameCount        every uid ever created, dropped ones included (for the audit stream)
  * nameCount x (i64 uid, u16 length, UTF-8 name)
  * u32   crc32c           of every byte before it

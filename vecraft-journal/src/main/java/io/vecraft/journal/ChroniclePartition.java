@@ -422,6 +422,41 @@ final class ChroniclePartition implements JournalPartition {
     }
 
     @Override
+    public AppendResult appendReplica(JournalEntry entry) {
+        checkWritable();
+        if (entry == null) {
+            throw new InvalidArgumentException("entry", "must not be null");
+        }
+        if (entry.partitionId() != id) {
+            throw new InvalidArgumentException("entry.partitionId", "must be " + id + " (" + name + "), was "
+                    + entry.partitionId());
+        }
+        byte[] rid = entry.isTick() ? EMPTY
+                : validate("entry.", entry.type(), entry.requestId(), entry.payload());
+        appendLock.lock();
+        try {
+            checkWritable();
+            if (entry.sequence() != head + 1) {
+                throw new InvalidArgumentException("entry.sequence", "must be the next sequence " + (head + 1)
+                        + " of partition " + name + ", was " + entry.sequence());
+            }
+            if (entry.hlc() < lastHlc) {
+                throw new InvalidArgumentException("entry.hlc", "must not be below the last HLC " + lastHlc
+                        + " of partition " + name + ", was " + entry.hlc());
+            }
+            clock.observe(entry.hlc());
+            write(entry.type(), entry.sequence(), entry.hlc(), rid, entry.transactionId(),
+                    entry.isTick() ? EMPTY : entry.payload());
+            publishAppended(entry.sequence(), entry.hlc());
+        } finally {
+            appendLock.unlock();
+        }
+        appends.increment();
+        afterAppend(entry.sequence());
+        return new AppendResult(id, name, entry.sequence(), entry.hlc());
+    }
+
+    @Override
     public List<AppendResult> appendBatch(List<EntryDraft> entries) {
         checkWritable();
         if (entries == null || entries.isEmpty()) {

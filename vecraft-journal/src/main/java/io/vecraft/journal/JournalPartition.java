@@ -34,6 +34,20 @@ public interface JournalPartition {
     AppendResult append(int type, String requestId, long transactionId, byte[] payload);
 
     /**
+     * Appends an entry exactly as another node assigned it (sequence and HLC included): how a
+     * follower of a replicated journal stores what its leader appended. The entry must carry this
+     * partition's id, the next sequence ({@code headSequence() + 1}) and an HLC not below
+     * {@link #lastHlc()}; the local clock is advanced past it. Durable per the journal's mode
+     * like {@link #append}.
+     *
+     * @param entry the entry (ticks allowed)
+     * @return where and when it was appended (the entry's own sequence and HLC)
+     * @throws io.vecraft.api.InvalidArgumentException if the sequence is not the next one, the HLC
+     *                                                 goes back, or the entry is otherwise invalid
+     */
+    AppendResult appendReplica(JournalEntry entry);
+
+    /**
      * Appends entries as one batch with consecutive sequences and at most one force; either
      * every entry is validated before any is written, or an exception is thrown and nothing is.
      *

@@ -1,4 +1,4 @@
-package io.vecraft.core.wal;
+package io.vecraft.cluster.spi.wal;
 
 /** Journal entry type codes written by the core (the journal reserves 0 for ticks). */
 public final class WalTypes {

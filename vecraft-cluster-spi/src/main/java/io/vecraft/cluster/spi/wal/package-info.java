@@ -50,4 +50,4 @@
  * str16 name
  * </pre>
  */
-package io.vecraft.core.wal;
+package io.vecraft.cluster.spi.wal;

@@ -1,4 +1,4 @@
-package io.vecraft.core.wal;
+package io.vecraft.cluster.spi.wal;
 
 import io.vecraft.api.CollectionSpec;
 import java.util.Map;

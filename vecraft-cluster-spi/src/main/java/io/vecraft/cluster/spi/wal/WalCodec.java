@@ -1,13 +1,15 @@
-package io.vecraft.core.wal;
+package io.vecraft.cluster.spi.wal;
 
 import io.vecraft.api.CollectionSpec;
 import io.vecraft.api.CorruptedDataException;
 import io.vecraft.api.IndexSpec;
 import io.vecraft.api.Metric;
+import io.vecraft.cluster.spi.wire.WireFormat;
+import io.vecraft.cluster.spi.wire.WireReader;
+import io.vecraft.cluster.spi.wire.WireWriter;
 import java.nio.BufferUnderflowException;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -24,12 +26,6 @@ public final class WalCodec {
 
     static final int OP_UPSERT = 1;
     static final int OP_DELETE = 2;
-
-    static final int TAG_STRING = 1;
-    static final int TAG_LONG = 2;
-    static final int TAG_DOUBLE = 3;
-    static final int TAG_BOOLEAN = 4;
-    static final int TAG_LIST = 5;
 
     private WalCodec() {
     }
@@ -51,7 +47,7 @@ public final class WalCodec {
                 }
             }
         }
-        ByteWriter w = new ByteWriter(estimate);
+        WireWriter w = new WireWriter(estimate);
         w.putByte(PAYLOAD_VERSION);
         w.putShort(groups.size());
         for (OpGroup g : groups) {
@@ -67,7 +63,7 @@ public final class WalCodec {
                     w.putShortString(u.id());
                     w.putInt(u.vector().length);
                     w.putFloats(u.vector());
-                    encodeMetadata(w, u.metadata());
+                    WireFormat.putMetadata(w, u.metadata());
                     if (u.document() == null) {
                         w.putByte(0);
                     } else {
@@ -95,7 +91,7 @@ public final class WalCodec {
      */
     public static List<OpGroup> decodeGroups(byte[] payload, String location, long sequence) {
         try {
-            ByteReader r = new ByteReader(payload);
+            WireReader r = new WireReader(payload);
             checkVersion(r, location, sequence);
             int n = r.getUnsignedShort();
             List<OpGroup> groups = new ArrayList<>(n);
@@ -126,7 +122,7 @@ public final class WalCodec {
     public static List<WalOp> decodeForShard(byte[] payload, long collectionUid, int shard, String location,
                                              long sequence) {
         try {
-            ByteReader r = new ByteReader(payload);
+            WireReader r = new WireReader(payload);
             checkVersion(r, location, sequence);
             int n = r.getUnsignedShort();
             List<WalOp> result = null;
@@ -154,7 +150,7 @@ public final class WalCodec {
         }
     }
 
-    private static void checkVersion(ByteReader r, String location, long sequence) {
+    private static void checkVersion(WireReader r, String location, long sequence) {
         int version = r.getUnsignedByte();
         if (version != PAYLOAD_VERSION) {
             throw new CorruptedDataException(location, sequence,
@@ -162,14 +158,14 @@ public final class WalCodec {
         }
     }
 
-    private static void checkGroupLength(ByteReader r, int start, int length, String location, long sequence) {
+    private static void checkGroupLength(WireReader r, int start, int length, String location, long sequence) {
         if (r.position() - start != length) {
             throw new CorruptedDataException(location, sequence,
                     "group length " + length + " does not match its content " + (r.position() - start));
         }
     }
 
-    private static List<WalOp> decodeOps(ByteReader r) {
+    private static List<WalOp> decodeOps(WireReader r) {
         int count = r.getInt();
         if (count < 0 || count > r.remaining()) {
             throw new IllegalArgumentException("bad op count " + count);
@@ -181,7 +177,7 @@ public final class WalCodec {
             if (kind == OP_UPSERT) {
                 int dim = r.getInt();
                 float[] vector = r.getFloats(dim);
-                Map<String, Object> metadata = decodeMetadata(r);
+                Map<String, Object> metadata = WireFormat.getMetadata(r);
                 String document = r.getUnsignedByte() == 1 ? r.getLongString() : null;
                 ops.add(new WalOp.Upsert(id, vector, metadata, document));
             } else if (kind == OP_DELETE) {
@@ -193,75 +189,6 @@ public final class WalCodec {
         return ops;
     }
 
-    private static void encodeMetadata(ByteWriter w, Map<String, Object> metadata) {
-        w.putShort(metadata.size());
-        for (Map.Entry<String, Object> e : metadata.entrySet()) {
-            w.putShortString(e.getKey());
-            Object v = e.getValue();
-            if (v instanceof List<?> list) {
-                w.putByte(TAG_LIST);
-                w.putShort(list.size());
-                for (Object o : list) {
-                    encodeScalar(w, o);
-                }
-            } else {
-                encodeScalar(w, v);
-            }
-        }
-    }
-
-    private static void encodeScalar(ByteWriter w, Object v) {
-        if (v instanceof String s) {
-            w.putByte(TAG_STRING);
-            w.putLongString(s);
-        } else if (v instanceof Long l) {
-            w.putByte(TAG_LONG);
-            w.putLong(l);
-        } else if (v instanceof Double d) {
-            w.putByte(TAG_DOUBLE);
-            w.putDouble(d);
-        } else if (v instanceof Boolean b) {
-            w.putByte(TAG_BOOLEAN);
-            w.putByte(b ? 1 : 0);
-        } else {
-            throw new IllegalArgumentException("metadata value of unsupported type "
-                    + (v == null ? "null" : v.getClass().getName()) + " (normalise with Record.checkMetadata)");
-        }
-    }
-
-    private static Map<String, Object> decodeMetadata(ByteReader r) {
-        int n = r.getUnsignedShort();
-        if (n == 0) {
-            return Map.of();
-        }
-        Map<String, Object> m = new LinkedHashMap<>(n * 2);
-        for (int i = 0; i < n; i++) {
-            String key = r.getShortString();
-            int tag = r.getUnsignedByte();
-            if (tag == TAG_LIST) {
-                int size = r.getUnsignedShort();
-                List<Object> list = new ArrayList<>(size);
-                for (int j = 0; j < size; j++) {
-                    list.add(decodeScalar(r, r.getUnsignedByte()));
-                }
-                m.put(key, Collections.unmodifiableList(list));
-            } else {
-                m.put(key, decodeScalar(r, tag));
-            }
-        }
-        return Collections.unmodifiableMap(m);
-    }
-
-    private static Object decodeScalar(ByteReader r, int tag) {
-        return switch (tag) {
-            case TAG_STRING -> r.getLongString();
-            case TAG_LONG -> r.getLong();
-            case TAG_DOUBLE -> r.getDouble();
-            case TAG_BOOLEAN -> r.getUnsignedByte() != 0;
-            default -> throw new IllegalArgumentException("unknown metadata tag " + tag);
-        };
-    }
-
     // ------------------------------------------------------------------ DDL
 
     /**
@@ -270,7 +197,7 @@ public final class WalCodec {
      */
     public static byte[] encodeCreate(CreateCollectionEntry entry) {
         CollectionSpec spec = entry.spec();
-        ByteWriter w = new ByteWriter(128);
+        WireWriter w = new WireWriter(128);
         w.putByte(PAYLOAD_VERSION);
         w.putShortString(spec.name());
         w.putInt(spec.dimension());
@@ -301,7 +228,7 @@ public final class WalCodec {
      */
     public static CreateCollectionEntry decodeCreate(byte[] payload, String location, long sequence) {
         try {
-            ByteReader r = new ByteReader(payload);
+            WireReader r = new WireReader(payload);
             checkVersion(r, location, sequence);
             String name = r.getShortString();
             int dimension = r.getInt();
@@ -337,7 +264,7 @@ public final class WalCodec {
      * @return its payload
      */
     public static byte[] encodeDrop(DropCollectionEntry entry) {
-        ByteWriter w = new ByteWriter(64);
+        WireWriter w = new WireWriter(64);
         w.putByte(PAYLOAD_VERSION);
         w.putLong(entry.uid());
         w.putShortString(entry.name());
@@ -352,7 +279,7 @@ public final class WalCodec {
      */
     public static DropCollectionEntry decodeDrop(byte[] payload, String location, long sequence) {
         try {
-            ByteReader r = new ByteReader(payload);
+            WireReader r = new WireReader(payload);
             checkVersion(r, location, sequence);
             return new DropCollectionEntry(r.getLong(), r.getShortString());
         } catch (BufferUnderflowException | IllegalArgumentException e) {

@@ -1,4 +1,4 @@
-package io.vecraft.core.wal;
+package io.vecraft.cluster.spi.wal;
 
 /**
  * Payload of a {@link WalTypes#DROP_COLLECTION} entry.
