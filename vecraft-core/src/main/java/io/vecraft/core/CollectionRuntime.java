@@ -20,11 +20,11 @@ final class CollectionRuntime {
     private final CollectionSpec spec;
     private final long uid;
     private final Path directory;
-    private final ShardRuntime[] shards;
+    private final ShardHandle[] shards;
     private final Map<Integer, Long> startSequences;
     private final Gate gate = new Gate();
 
-    CollectionRuntime(CollectionSpec spec, long uid, Path directory, ShardRuntime[] shards,
+    CollectionRuntime(CollectionSpec spec, long uid, Path directory, ShardHandle[] shards,
                       Map<Integer, Long> startSequences) {
         this.spec = spec;
         this.uid = uid;
@@ -53,11 +53,11 @@ final class CollectionRuntime {
         return startSequences;
     }
 
-    ShardRuntime shard(int index) {
+    ShardHandle shard(int index) {
         return shards[index];
     }
 
-    ShardRuntime[] shards() {
+    ShardHandle[] shards() {
         return shards;
     }
 
@@ -96,7 +96,7 @@ final class CollectionRuntime {
                     drainTimeout, unit);
             gate.close(Long.MAX_VALUE / 4, TimeUnit.NANOSECONDS);
         }
-        for (ShardRuntime s : shards) {
+        for (ShardHandle s : shards) {
             s.stop(checkpoint);
         }
     }

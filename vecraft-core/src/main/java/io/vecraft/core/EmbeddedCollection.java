@@ -29,10 +29,10 @@ import java.util.Optional;
  * {@link io.vecraft.api.NotFoundException}.
  */
 final class EmbeddedCollection implements Collection {
-    private final EmbeddedVecraft db;
+    private final AbstractVecraft db;
     private final CollectionRuntime rt;
 
-    EmbeddedCollection(EmbeddedVecraft db, CollectionRuntime rt) {
+    EmbeddedCollection(AbstractVecraft db, CollectionRuntime rt) {
         this.db = db;
         this.rt = rt;
     }
@@ -97,7 +97,7 @@ final class EmbeddedCollection implements Collection {
     }
 
     private Receipt write(List<long[]> keys, List<WalOp> ops, WriteOptions options) {
-        List<OpGroup> groups = EmbeddedVecraft.group(keys, ops);
+        List<OpGroup> groups = AbstractVecraft.group(keys, ops);
         db.enter(rt);
         try {
             return db.write(groups, Map.of(rt.uid(), rt), false, options);
@@ -151,7 +151,7 @@ final class EmbeddedCollection implements Collection {
         Record.checkId(id);
         db.enter(rt);
         try {
-            List<StoredVersion> versions = rt.shard(rt.shardOf(id)).store().history(id);
+            List<StoredVersion> versions = rt.shard(rt.shardOf(id)).history(id);
             List<RecordVersion> out = new ArrayList<>(versions.size());
             for (StoredVersion v : versions) {
                 boolean upsert = v.op() == StoredVersion.Op.UPSERT;

@@ -73,45 +73,38 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe. DDL is serialised by the catalog lock; writes and reads run concurrently.
  */
-final class EmbeddedVecraft implements Vecraft {
+final class EmbeddedVecraft extends AbstractVecraft {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedVecraft.class);
     private static final int LAYOUT_VERSION = 1;
 
-    private final VecraftConfig config;
     private final Path directory;
     private final FileChannel lockChannel;
     private final FileLock lock;
     private final PartitionLayout layout;
     private final Journal journal;
-    private final RequestIds requestIds = new RequestIds();
-    private final Object catalogLock = new Object();
-    private final Map<Long, String> namesByUid = new ConcurrentHashMap<>();
+    private final LocalJournalGateway gateway;
     private final Map<Long, CreateCollectionEntry> liveEntries = new LinkedHashMap<>();
-    private final ExecutorService queryPool;
-    private final QueryProcessor queries;
-    private final JournalAuditLog auditLog;
-
-    private volatile Map<String, CollectionRuntime> collections = Map.of();
     private long systemApplied;
-    private volatile boolean closed;
 
     private EmbeddedVecraft(VecraftConfig config, FileChannel lockChannel, FileLock lock, PartitionLayout layout,
                             Journal journal) {
-        this.config = config;
+        super(config);
         this.directory = config.directory();
         this.lockChannel = lockChannel;
         this.lock = lock;
         this.layout = layout;
         this.journal = journal;
-        int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
-        AtomicInteger n = new AtomicInteger();
-        this.queryPool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "vecraft-query-" + n.incrementAndGet());
-            t.setDaemon(true); // pure compute on behalf of a waiting caller: losing it loses nothing
-            return t;
-        });
-        this.queries = new QueryProcessor(this, queryPool);
-        this.auditLog = new JournalAuditLog(journal, namesByUid);
+        this.gateway = new LocalJournalGateway(journal);
+    }
+
+    @Override
+    JournalGateway gateway() {
+        return gateway;
+    }
+
+    @Override
+    PartitionLayout layout() {
+        return layout;
     }
 
     /**
@@ -270,7 +263,7 @@ final class EmbeddedVecraft implements Vecraft {
         synchronized (catalogLock) {
             liveEntries.putAll(live);
             systemApplied = seq;
-            collections = Map.copyOf(running);
+            publishCollections(running);
             if (replayed > 0) {
                 persistCatalog();
             }
@@ -278,7 +271,7 @@ final class EmbeddedVecraft implements Vecraft {
         // Catch up: every entry appended before open is applied before open returns.
         long target = journal.clock().now();
         for (CollectionRuntime rt : running.values()) {
-            for (ShardRuntime s : rt.shards()) {
+            for (ShardHandle s : rt.shards()) {
                 s.awaitSafeTime(target, Long.MAX_VALUE / 4 + System.nanoTime(), "recovery of " + s.name());
             }
         }
@@ -314,20 +307,20 @@ final class EmbeddedVecraft implements Vecraft {
     private CollectionRuntime startCollection(long uid, CreateCollectionEntry entry) {
         CollectionSpec spec = entry.spec();
         Path dir = directory.resolve("collections").resolve(collectionDirName(spec.name(), uid));
-        ShardRuntime[] shards = new ShardRuntime[spec.shards()];
+        ShardHandle[] shards = new ShardHandle[spec.shards()];
         try {
             for (int i = 0; i < shards.length; i++) {
                 Shard store = Shard.open(ShardConfig.builder(dir.resolve("shard-" + i), spec.dimension(), spec.metric())
                         .withIndex(spec.index())
                         .build());
-                List<JournalPartition> feeds = List.of(
-                        journal.partition(layout.dataPartitionFor(uid, i)),
-                        journal.partition(PartitionLayout.TX_ID));
+                List<EntrySource> feeds = List.of(
+                        gateway.source(layout.dataPartitionFor(uid, i)),
+                        gateway.source(PartitionLayout.TX_ID));
                 shards[i] = new ShardRuntime(spec.name() + "/" + i, uid, i, store, feeds, entry.startSequences(),
                         config.tickInterval().toNanos(), config.checkpointInterval().toNanos());
             }
         } catch (RuntimeException e) {
-            for (ShardRuntime s : shards) {
+            for (ShardHandle s : shards) {
                 if (s != null) {
                     s.stop(false);
                 }
@@ -346,45 +339,22 @@ final class EmbeddedVecraft implements Vecraft {
     // ------------------------------------------------------------------ DDL
 
     @Override
-    public VecraftConfig config() {
-        return config;
-    }
-
-    void checkOpen() {
-        if (closed) {
-            throw new VecraftClosedException("database " + directory);
-        }
-    }
-
-    @Override
     public Collection createCollection(CollectionSpec spec) {
         checkOpen();
-        if (spec == null) {
-            throw new InvalidArgumentException("spec", "must not be null");
-        }
-        CollectionSpec resolved = spec.shards() == 0 ? spec.withShards(config.defaultShards()) : spec;
+        CollectionSpec resolved = resolve(spec);
         CollectionRuntime rt;
         long uid;
         synchronized (catalogLock) {
             checkOpen();
-            if (collections.containsKey(resolved.name())) {
+            if (collections().containsKey(resolved.name())) {
                 throw new AlreadyExistsException("collection", resolved.name());
             }
-            Map<Integer, Long> starts = new TreeMap<>();
-            for (JournalPartition p : journal.partitions()) {
-                if (p.id() != PartitionLayout.SYSTEM_ID) {
-                    starts.put(p.id(), p.headSequence());
-                }
-            }
-            CreateCollectionEntry entry = new CreateCollectionEntry(resolved, starts);
-            AppendResult r = journal.partition(PartitionLayout.SYSTEM_ID)
-                    .append(WalTypes.CREATE_COLLECTION, requestIds.next(), 0, WalCodec.encodeCreate(entry));
+            CreateCollectionEntry entry = new CreateCollectionEntry(resolved, startSequences());
+            JournalGateway.Appended r = gateway.append(PartitionLayout.SYSTEM_ID, WalTypes.CREATE_COLLECTION,
+                    requestIds.next(), 0, WalCodec.encodeCreate(entry));
             uid = r.hlc();
             rt = startCollection(uid, entry);
-            Map<String, CollectionRuntime> next = new TreeMap<>(collections);
-            next.put(resolved.name(), rt);
-            collections = Map.copyOf(next);
-            namesByUid.put(uid, resolved.name());
+            publishCollection(rt);
             liveEntries.put(uid, entry);
             systemApplied = r.sequence();
             persistCatalog();
@@ -400,15 +370,13 @@ final class EmbeddedVecraft implements Vecraft {
         checkOpen();
         synchronized (catalogLock) {
             checkOpen();
-            CollectionRuntime rt = collections.get(name);
+            CollectionRuntime rt = collections().get(name);
             if (rt == null) {
                 throw new NotFoundException("collection", String.valueOf(name));
             }
-            AppendResult r = journal.partition(PartitionLayout.SYSTEM_ID).append(WalTypes.DROP_COLLECTION,
+            JournalGateway.Appended r = gateway.append(PartitionLayout.SYSTEM_ID, WalTypes.DROP_COLLECTION,
                     requestIds.next(), 0, WalCodec.encodeDrop(new DropCollectionEntry(rt.uid(), name)));
-            Map<String, CollectionRuntime> next = new TreeMap<>(collections);
-            next.remove(name);
-            collections = Map.copyOf(next);
+            unpublishCollection(name);
             rt.shutdown(false, config.waitTimeout().toNanos(), TimeUnit.NANOSECONDS);
             deleteRecursively(rt.directory());
             liveEntries.remove(rt.uid());
@@ -418,155 +386,9 @@ final class EmbeddedVecraft implements Vecraft {
         LOG.info("dropped collection {}", name);
     }
 
-    @Override
-    public List<CollectionSpec> listCollections() {
-        checkOpen();
-        return collections.values().stream().map(CollectionRuntime::spec)
-                .sorted(Comparator.comparing(CollectionSpec::name)).toList();
-    }
-
-    @Override
-    public Collection collection(String name) {
-        return findCollection(name).orElseThrow(() -> new NotFoundException("collection", String.valueOf(name)));
-    }
-
-    @Override
-    public Optional<Collection> findCollection(String name) {
-        checkOpen();
-        CollectionRuntime rt = collections.get(name);
-        return rt == null ? Optional.empty() : Optional.of(new EmbeddedCollection(this, rt));
-    }
-
-    /**
-     * @param name collection name
-     * @return its runtime
-     * @throws NotFoundException if absent
-     */
-    CollectionRuntime runtime(String name) {
-        checkOpen();
-        CollectionRuntime rt = name == null ? null : collections.get(name);
-        if (rt == null) {
-            throw new NotFoundException("collection", String.valueOf(name));
-        }
-        return rt;
-    }
-
-    /** Enters an operation on a collection, with the right error if the database is closing. */
-    void enter(CollectionRuntime rt) {
-        checkOpen();
-        try {
-            rt.enter();
-        } catch (NotFoundException e) {
-            checkOpen();
-            throw e;
-        }
-    }
-
-    // ------------------------------------------------------------------ writes
-
-    /**
-     * Validates nothing (callers did), appends the groups as one entry and acknowledges per the
-     * options. The runtimes of every group must have been entered by the caller.
-     *
-     * @param groups        operations per (collection, shard), in order; at least one
-     * @param runtimes      runtime per collection uid in {@code groups}
-     * @param transactional true to force the transaction partition (transactions)
-     * @param options       request id, session, ack level
-     * @return the receipt
-     */
-    Receipt write(List<OpGroup> groups, Map<Long, CollectionRuntime> runtimes, boolean transactional,
-                  WriteOptions options) {
-        checkOpen();
-        boolean single = groups.size() == 1 && !transactional;
-        JournalPartition partition = single
-                ? journal.partition(layout.dataPartitionFor(groups.get(0).collectionUid(), groups.get(0).shard()))
-                : journal.partition(PartitionLayout.TX_ID);
-        long txId = single ? 0 : journal.clock().now();
-        byte[] payload = WalCodec.encodeGroups(groups);
-        if (payload.length > config.maxEntryBytes()) {
-            throw new InvalidArgumentException(transactional ? "transaction" : "records",
-                    "encoded size " + payload.length + " bytes exceeds maxEntryBytes " + config.maxEntryBytes()
-                            + "; split the write");
-        }
-        String requestId = options.requestId().orElseGet(requestIds::next);
-        AppendResult r = partition.append(single ? WalTypes.WRITE : WalTypes.TRANSACTION, requestId, txId, payload);
-        Receipt receipt = new Receipt(r.partition(), r.sequence(), r.hlc(), requestId, txId);
-        options.session().ifPresent(s -> s.observeHlc(r.hlc()));
-        if (options.ackLevel().orElse(config.ackLevel()) == AckLevel.APPLIED) {
-            long deadline = System.nanoTime() + config.waitTimeout().toNanos();
-            for (OpGroup g : groups) {
-                ShardRuntime shard = runtimes.get(g.collectionUid()).shard(g.shard());
-                try {
-                    shard.awaitSafeTime(r.hlc(), deadline, "acknowledging write " + requestId);
-                } catch (VecraftTimeoutException e) {
-                    throw new VecraftTimeoutException("write " + requestId + " is durable in the journal (partition "
-                            + r.partition() + ", sequence " + r.sequence() + ") but was not applied within "
-                            + config.waitTimeout() + ": " + e.getMessage());
-                }
-            }
-        }
-        return receipt;
-    }
-
-    @Override
-    public Receipt transaction(Consumer<Transaction> body, WriteOptions options) {
-        checkOpen();
-        if (body == null) {
-            throw new InvalidArgumentException("transaction", "body must not be null");
-        }
-        if (options == null) {
-            throw new InvalidArgumentException("options", "must not be null");
-        }
-        TransactionBuilder tx = new TransactionBuilder(this);
-        body.accept(tx);
-        return tx.commit(options);
-    }
-
-    @Override
-    public long now() {
-        checkOpen();
-        return journal.clock().now();
-    }
-
-    @Override
-    public AuditLog journal() {
-        checkOpen();
-        return auditLog;
-    }
-
     /** @return the underlying journal, for tests and tools in this module */
     Journal rawJournal() {
         return journal;
-    }
-
-    PartitionLayout layout() {
-        return layout;
-    }
-
-    QueryProcessor queries() {
-        return queries;
-    }
-
-    String partitionName(int id) {
-        return layout.names().get(id);
-    }
-
-    void awaitShards(ShardRuntime[] shards, long hlc, String what) {
-        long deadline = System.nanoTime() + config.waitTimeout().toNanos();
-        for (ShardRuntime s : shards) {
-            s.awaitSafeTime(hlc, deadline, what);
-        }
-    }
-
-    @Override
-    public void checkpoint() {
-        checkOpen();
-        long deadline = System.nanoTime() + Math.max(config.waitTimeout().toNanos(), TimeUnit.MINUTES.toNanos(10));
-        for (CollectionRuntime rt : collections.values()) {
-            for (ShardRuntime s : rt.shards()) {
-                s.checkpointNow(deadline);
-            }
-        }
     }
 
     // ------------------------------------------------------------------ close
@@ -585,15 +407,12 @@ final class EmbeddedVecraft implements Vecraft {
     }
 
     private void close(boolean checkpoint) {
-        synchronized (catalogLock) {
-            if (closed) {
-                return;
-            }
-            closed = true;
+        if (!markClosed()) {
+            return;
         }
         long t0 = System.nanoTime();
         RuntimeException first = null;
-        for (CollectionRuntime rt : collections.values()) {
+        for (CollectionRuntime rt : collections().values()) {
             try {
                 rt.shutdown(checkpoint, config.waitTimeout().toNanos(), TimeUnit.NANOSECONDS);
             } catch (RuntimeException e) {
@@ -601,7 +420,7 @@ final class EmbeddedVecraft implements Vecraft {
                 first = first == null ? e : first;
             }
         }
-        queryPool.shutdownNow();
+        shutdownQueries();
         closeAll(journal, lock, lockChannel);
         LOG.info("closed {} in {} ms", directory, (System.nanoTime() - t0) / 1_000_000);
         if (first != null) {
@@ -629,36 +448,5 @@ final class EmbeddedVecraft implements Vecraft {
         } catch (IOException e) {
             throw new VecraftIOException("cannot delete " + p, e);
         }
-    }
-
-    @Override
-    public String toString() {
-        return "Vecraft[" + directory + "]";
-    }
-
-    /** Groups operations per (collection uid, shard), preserving first-seen group order. */
-    static List<OpGroup> group(List<long[]> keys, List<WalOp> ops) {
-        Map<Long, Map<Integer, List<WalOp>>> byUid = new LinkedHashMap<>();
-        for (int i = 0; i < ops.size(); i++) {
-            long[] k = keys.get(i);
-            byUid.computeIfAbsent(k[0], u -> new LinkedHashMap<>())
-                    .computeIfAbsent((int) k[1], s -> new ArrayList<>()).add(ops.get(i));
-        }
-        List<OpGroup> groups = new ArrayList<>();
-        for (Map.Entry<Long, Map<Integer, List<WalOp>>> u : byUid.entrySet()) {
-            for (Map.Entry<Integer, List<WalOp>> s : u.getValue().entrySet()) {
-                groups.add(new OpGroup(u.getKey(), s.getKey(), List.copyOf(s.getValue())));
-            }
-        }
-        return groups;
-    }
-
-    /** @return runtime by uid for the given runtimes */
-    static Map<Long, CollectionRuntime> byUid(java.util.Collection<CollectionRuntime> runtimes) {
-        Map<Long, CollectionRuntime> m = new HashMap<>();
-        for (CollectionRuntime rt : runtimes) {
-            m.put(rt.uid(), rt);
-        }
-        return m;
     }
 }

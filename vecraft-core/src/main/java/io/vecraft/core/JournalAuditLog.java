@@ -10,10 +10,8 @@ import io.vecraft.cluster.spi.wal.OpGroup;
 import io.vecraft.cluster.spi.wal.WalCodec;
 import io.vecraft.cluster.spi.wal.WalOp;
 import io.vecraft.cluster.spi.wal.WalTypes;
-import io.vecraft.journal.Journal;
+import io.vecraft.api.NotFoundException;
 import io.vecraft.journal.JournalEntry;
-import io.vecraft.journal.JournalPartition;
-import io.vecraft.journal.JournalTailer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,17 +26,17 @@ import java.util.PriorityQueue;
  * <p>Thread-safe; each cursor is confined to the thread that uses it (Chronicle tailers are).
  */
 final class JournalAuditLog implements AuditLog {
-    private final Journal journal;
+    private final JournalGateway journal;
     private final Map<Long, String> namesByUid;
 
-    JournalAuditLog(Journal journal, Map<Long, String> namesByUid) {
+    JournalAuditLog(JournalGateway journal, Map<Long, String> namesByUid) {
         this.journal = journal;
         this.namesByUid = namesByUid;
     }
 
     @Override
     public List<String> partitions() {
-        return journal.partitions().stream().map(JournalPartition::name).toList();
+        return journal.partitionNames();
     }
 
     @Override
@@ -46,8 +44,11 @@ final class JournalAuditLog implements AuditLog {
         if (fromSequence < 1) {
             throw new InvalidArgumentException("fromSequence", "must be at least 1, was " + fromSequence);
         }
-        JournalPartition p = journal.partition(partition);
-        return new PartitionCursor(p, fromSequence, -1);
+        int id = journal.partitionNames().indexOf(partition);
+        if (id < 0) {
+            throw new NotFoundException("journal partition", String.valueOf(partition));
+        }
+        return new PartitionCursor(journal.source(id), fromSequence, -1);
     }
 
     @Override
@@ -56,13 +57,13 @@ final class JournalAuditLog implements AuditLog {
             throw new InvalidArgumentException("fromHlc", "must be at least 0, was " + fromHlc);
         }
         List<PartitionCursor> cursors = new ArrayList<>();
-        for (JournalPartition p : journal.partitions()) {
-            cursors.add(new PartitionCursor(p, -1, fromHlc));
+        for (int id = 0; id < journal.partitionNames().size(); id++) {
+            cursors.add(new PartitionCursor(journal.source(id), -1, fromHlc));
         }
         return new MergedCursor(cursors);
     }
 
-    private JournalRecord decode(JournalPartition p, JournalEntry e) {
+    private JournalRecord decode(EntrySource p, JournalEntry e) {
         List<JournalRecord.Operation> ops = new ArrayList<>();
         switch (e.type()) {
             case WalTypes.WRITE, WalTypes.TRANSACTION -> {
@@ -92,35 +93,34 @@ final class JournalAuditLog implements AuditLog {
         return new JournalRecord(p.name(), e.sequence(), e.hlc(), e.requestId(), e.transactionId(), ops);
     }
 
-    /** Cursor over one partition up to the sequence visible at creation. */
+    /**
+     * Cursor over one partition up to the sequence visible at creation, from a sequence or from
+     * the first entry at or after an HLC.
+     */
     private final class PartitionCursor implements Cursor {
-        private final JournalPartition partition;
-        private final JournalTailer tailer;
+        private final EntrySource partition;
+        private final EntrySource.Cursor tailer;
         private final long limit;
+        private final long fromHlc;
         private JournalEntry next;
         private boolean closed;
+        private boolean exhausted;
 
-        PartitionCursor(JournalPartition partition, long fromSequence, long fromHlc) {
+        PartitionCursor(EntrySource partition, long fromSequence, long fromHlc) {
             this.partition = partition;
             this.limit = partition.visibleSequence();
-            this.tailer = partition.tailer();
-            if (fromSequence > 0) {
-                tailer.seekSequence(Math.max(fromSequence, partition.firstSequence()));
-            } else {
-                tailer.seekHlc(fromHlc);
-            }
+            this.fromHlc = fromHlc;
+            this.tailer = fromSequence > 0 ? partition.cursor(fromSequence) : partition.cursorAtHlc(fromHlc);
         }
 
         JournalEntry peek() {
-            while (next == null && !closed) {
-                if (tailer.nextSequence() > limit) {
-                    return null;
-                }
+            while (next == null && !closed && !exhausted) {
                 JournalEntry e = tailer.next();
                 if (e == null || e.sequence() > limit) {
+                    exhausted = true;
                     return null;
                 }
-                if (!e.isTick()) {
+                if (!e.isTick() && e.hlc() >= fromHlc) {
                     next = e;
                 }
             }

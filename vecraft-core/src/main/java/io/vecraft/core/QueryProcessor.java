@@ -36,10 +36,10 @@ import java.util.concurrent.ExecutorService;
  * <p>Thread-safe and stateless apart from the shared fan-out pool.
  */
 final class QueryProcessor {
-    private final EmbeddedVecraft db;
+    private final AbstractVecraft db;
     private final ExecutorService pool;
 
-    QueryProcessor(EmbeddedVecraft db, ExecutorService pool) {
+    QueryProcessor(AbstractVecraft db, ExecutorService pool) {
         this.db = db;
         this.pool = pool;
     }
@@ -51,14 +51,14 @@ final class QueryProcessor {
      * @param what        description for timeout messages
      * @return the snapshot time T at which all {@code shards} are complete
      */
-    long snapshot(ShardRuntime[] shards, Consistency consistency, OptionalLong asOf, String what) {
-        for (ShardRuntime s : shards) {
+    long snapshot(ShardHandle[] shards, Consistency consistency, OptionalLong asOf, String what) {
+        for (ShardHandle s : shards) {
             s.checkHealthy();
         }
         long deadline = System.nanoTime() + db.config().waitTimeout().toNanos();
         if (asOf.isPresent()) {
             long t = asOf.getAsLong();
-            long oldest = db.rawJournal().clock().now() - (db.config().versionRetention().toMillis() << Hlc.LOGICAL_BITS);
+            long oldest = db.gateway().now() - (db.config().versionRetention().toMillis() << Hlc.LOGICAL_BITS);
             if (t < oldest) {
                 throw new InvalidArgumentException("asOf", "HLC " + t + " (" + Hlc.format(t)
                         + ") is older than the version retention window " + db.config().versionRetention()
@@ -72,13 +72,13 @@ final class QueryProcessor {
             return minSafe(shards);
         }
         if (c instanceof Consistency.Strong) {
-            long t = db.rawJournal().clock().now();
+            long t = db.gateway().now();
             awaitAll(shards, t, deadline, what + " (STRONG)");
             return t;
         }
         long target;
         if (c instanceof Consistency.Bounded b) {
-            target = db.rawJournal().clock().now() - (b.maxStaleness().toMillis() << Hlc.LOGICAL_BITS);
+            target = db.gateway().now() - (b.maxStaleness().toMillis() << Hlc.LOGICAL_BITS);
         } else if (c instanceof Consistency.ReadYourWrites r) {
             target = r.session().lastWriteHlc();
         } else {
@@ -88,18 +88,18 @@ final class QueryProcessor {
         return Math.max(target, minSafe(shards));
     }
 
-    private static void awaitAll(ShardRuntime[] shards, long hlc, long deadline, String what) {
-        for (ShardRuntime s : shards) {
+    private static void awaitAll(ShardHandle[] shards, long hlc, long deadline, String what) {
+        for (ShardHandle s : shards) {
             s.requestRefresh(hlc);
         }
-        for (ShardRuntime s : shards) {
+        for (ShardHandle s : shards) {
             s.awaitSafeTime(hlc, deadline, what);
         }
     }
 
-    private static long minSafe(ShardRuntime[] shards) {
+    private static long minSafe(ShardHandle[] shards) {
         long min = Long.MAX_VALUE;
-        for (ShardRuntime s : shards) {
+        for (ShardHandle s : shards) {
             min = Math.min(min, s.safeTime());
         }
         return min;
@@ -115,14 +115,14 @@ final class QueryProcessor {
         if (c.spec().metric() == Metric.COSINE && isZero(query)) {
             throw new InvalidArgumentException("search.vector", "must be non-zero for a COSINE collection");
         }
-        ShardRuntime[] shards = c.shards();
+        ShardHandle[] shards = c.shards();
         long t = snapshot(shards, request.consistency().orElse(null), request.asOfHlc(), "search in " + c.name());
         ShardSearch ss = new ShardSearch(query, request.k(), request.filter().orElse(null), t,
                 request.ef().orElse(0),
                 new Include(request.includeVector(), request.includeMetadata(), request.includeDocument()));
         List<ShardHit> merged;
         if (shards.length == 1) {
-            merged = shards[0].store().search(ss);
+            merged = shards[0].search(ss);
         } else {
             merged = fanOut(shards, ss);
         }
@@ -135,14 +135,14 @@ final class QueryProcessor {
         return new SearchResult(hits, t);
     }
 
-    private List<ShardHit> fanOut(ShardRuntime[] shards, ShardSearch ss) {
+    private List<ShardHit> fanOut(ShardHandle[] shards, ShardSearch ss) {
         @SuppressWarnings("unchecked")
         CompletableFuture<List<ShardHit>>[] futures = new CompletableFuture[shards.length];
         for (int i = 1; i < shards.length; i++) {
-            ShardRuntime s = shards[i];
-            futures[i] = CompletableFuture.supplyAsync(() -> s.store().search(ss), pool);
+            ShardHandle s = shards[i];
+            futures[i] = CompletableFuture.supplyAsync(() -> s.search(ss), pool);
         }
-        List<ShardHit> all = new ArrayList<>(shards[0].store().search(ss));
+        List<ShardHit> all = new ArrayList<>(shards[0].search(ss));
         for (int i = 1; i < shards.length; i++) {
             try {
                 all.addAll(futures[i].get());
@@ -165,18 +165,18 @@ final class QueryProcessor {
     }
 
     Optional<Record> get(CollectionRuntime c, String id, Consistency consistency, OptionalLong asOf) {
-        ShardRuntime shard = c.shard(c.shardOf(id));
-        long t = snapshot(new ShardRuntime[] {shard}, consistency, asOf, "get in " + c.name());
-        Optional<StoredVersion> v = shard.store().get(id, t, Include.ALL);
+        ShardHandle shard = c.shard(c.shardOf(id));
+        long t = snapshot(new ShardHandle[] {shard}, consistency, asOf, "get in " + c.name());
+        Optional<StoredVersion> v = shard.get(id, t, Include.ALL);
         return v.map(QueryProcessor::toRecord);
     }
 
     long count(CollectionRuntime c, Consistency consistency, OptionalLong asOf) {
-        ShardRuntime[] shards = c.shards();
+        ShardHandle[] shards = c.shards();
         long t = snapshot(shards, consistency, asOf, "count in " + c.name());
         long n = 0;
-        for (ShardRuntime s : shards) {
-            n += s.store().count(t);
+        for (ShardHandle s : shards) {
+            n += s.count(t);
         }
         return n;
     }

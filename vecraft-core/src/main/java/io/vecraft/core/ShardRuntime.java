@@ -8,14 +8,18 @@ import io.vecraft.cluster.spi.wal.WalCodec;
 import io.vecraft.cluster.spi.wal.WalOp;
 import io.vecraft.cluster.spi.wal.WalTypes;
 import io.vecraft.journal.JournalEntry;
-import io.vecraft.journal.JournalPartition;
-import io.vecraft.journal.JournalTailer;
 import io.vecraft.journal.Watermark;
+import io.vecraft.storage.Include;
 import io.vecraft.storage.OpStamp;
 import io.vecraft.storage.Shard;
+import io.vecraft.storage.ShardHit;
+import io.vecraft.storage.ShardSearch;
+import io.vecraft.storage.StoredVersion;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -29,7 +33,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Safe time.</b> For each fed partition the applier knows an HLC up to which it has
  * consumed every entry of that partition: the HLC of the last consumed entry, or, once it has
- * consumed everything up to a {@link JournalPartition#watermark() watermark}, the watermark's
+ * consumed everything up to a {@link EntrySource#watermark() watermark}, the watermark's
  * HLC (a fresh clock reading: this is the in-process heartbeat that moves safe time on an idle
  * partition without writing anything). The shard's safe time is the minimum over its partitions;
  * every entry with a smaller or equal HLC has been applied, so a snapshot read at T &lt;= safe
@@ -43,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * <p>Threading: the applier thread is the shard's single writer (it also checkpoints). Read
  * methods ({@link #safeTime()}, {@link #awaitSafeTime}, {@link #store()}) are thread-safe.
  */
-final class ShardRuntime implements AutoCloseable {
+final class ShardRuntime implements ShardHandle, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ShardRuntime.class);
     private static final int PUBLISH_EVERY = 64;
 
@@ -76,12 +80,12 @@ final class ShardRuntime implements AutoCloseable {
      * @param collectionUid           the collection's uid
      * @param shardIndex              the shard index
      * @param store                   the opened store (restored from its checkpoint)
-     * @param partitions              partitions feeding the shard
+     * @param sources                 journal partitions feeding the shard
      * @param startSequences          per partition id, the sequence already consumed when the store has no position
      * @param tickNanos               longest idle park between safe-time refreshes
      * @param checkpointIntervalNanos time between periodic checkpoints
      */
-    ShardRuntime(String name, long collectionUid, int shardIndex, Shard store, List<JournalPartition> partitions,
+    ShardRuntime(String name, long collectionUid, int shardIndex, Shard store, List<EntrySource> sources,
                  Map<Integer, Long> startSequences, long tickNanos, long checkpointIntervalNanos) {
         this.name = name;
         this.collectionUid = collectionUid;
@@ -90,9 +94,9 @@ final class ShardRuntime implements AutoCloseable {
         this.tickNanos = tickNanos;
         this.checkpointIntervalNanos = checkpointIntervalNanos;
         Map<Integer, Long> applied = store.appliedSequences();
-        this.feeds = new Feed[partitions.size()];
+        this.feeds = new Feed[sources.size()];
         for (int i = 0; i < feeds.length; i++) {
-            JournalPartition p = partitions.get(i);
+            EntrySource p = sources.get(i);
             long start = applied.getOrDefault(p.id(), startSequences.getOrDefault(p.id(), 0L));
             feeds[i] = new Feed(p, Math.max(start, p.firstSequence() - 1));
         }
@@ -104,7 +108,8 @@ final class ShardRuntime implements AutoCloseable {
         this.thread.start();
     }
 
-    String name() {
+    @Override
+    public String name() {
         return name;
     }
 
@@ -118,7 +123,8 @@ final class ShardRuntime implements AutoCloseable {
     }
 
     /** @return the HLC up to which every entry for this shard has been applied */
-    long safeTime() {
+    @Override
+    public long safeTime() {
         return safeHlc;
     }
 
@@ -132,12 +138,27 @@ final class ShardRuntime implements AutoCloseable {
         return 0;
     }
 
+    /** @return applied sequence per partition id */
+    Map<Integer, Long> appliedSequences() {
+        Map<Integer, Long> m = new TreeMap<>();
+        for (Feed f : feeds) {
+            m.put(f.partition.id(), f.consumedSeq);
+        }
+        return m;
+    }
+
+    /** @return the failure that stopped the applier, if any */
+    Optional<Throwable> failure() {
+        return Optional.ofNullable(failure);
+    }
+
     /**
      * Checks that the shard can serve reads.
      *
      * @throws VecraftException if the applier failed
      */
-    void checkHealthy() {
+    @Override
+    public void checkHealthy() {
         Throwable t = failure;
         if (t != null) {
             throw new VecraftException("shard " + name + " stopped applying after an error: " + t.getMessage(), t);
@@ -156,7 +177,8 @@ final class ShardRuntime implements AutoCloseable {
      * @param what          description for the timeout message
      * @throws VecraftTimeoutException if the deadline passes
      */
-    void awaitSafeTime(long hlc, long deadlineNanos, String what) {
+    @Override
+    public void awaitSafeTime(long hlc, long deadlineNanos, String what) {
         if (safeHlc >= hlc) {
             return;
         }
@@ -189,7 +211,8 @@ final class ShardRuntime implements AutoCloseable {
      *
      * @param hlc the wanted HLC
      */
-    void requestRefresh(long hlc) {
+    @Override
+    public void requestRefresh(long hlc) {
         long cur = refreshWanted;
         while (hlc > cur) {
             refreshWanted = hlc; // benign race: the applier refreshes to "now", covering any request
@@ -203,7 +226,8 @@ final class ShardRuntime implements AutoCloseable {
      *
      * @param deadlineNanos deadline
      */
-    void checkpointNow(long deadlineNanos) {
+    @Override
+    public void checkpointNow(long deadlineNanos) {
         checkHealthy();
         CompletableFuture<Void> f = new CompletableFuture<>();
         synchronized (this) {
@@ -226,6 +250,31 @@ final class ShardRuntime implements AutoCloseable {
             throw new VecraftException("checkpoint of shard " + name + " failed: " + e.getCause().getMessage(),
                     e.getCause());
         }
+    }
+
+    @Override
+    public void awaitApplied(long hlc, long deadlineNanos, String what) {
+        awaitSafeTime(hlc, deadlineNanos, what);
+    }
+
+    @Override
+    public List<ShardHit> search(ShardSearch request) {
+        return store.search(request);
+    }
+
+    @Override
+    public Optional<StoredVersion> get(String id, long asOfHlc, Include include) {
+        return store.get(id, asOfHlc, include);
+    }
+
+    @Override
+    public long count(long asOfHlc) {
+        return store.count(asOfHlc);
+    }
+
+    @Override
+    public List<StoredVersion> history(String id) {
+        return store.history(id);
     }
 
     /**
@@ -459,7 +508,8 @@ final class ShardRuntime implements AutoCloseable {
      *
      * @param checkpoint whether to checkpoint before closing
      */
-    void stop(boolean checkpoint) {
+    @Override
+    public void stop(boolean checkpoint) {
         if (closed) {
             return;
         }
@@ -506,22 +556,21 @@ final class ShardRuntime implements AutoCloseable {
 
     /** Per-partition cursor state; confined to the applier thread (except immutable fields). */
     private static final class Feed {
-        final JournalPartition partition;
-        JournalTailer tailer;
+        final EntrySource partition;
+        EntrySource.Cursor tailer;
         JournalEntry peeked;
         /** Every entry with sequence <= consumedSeq has been applied or skipped. */
         volatile long consumedSeq;
         /** Every entry of this partition with HLC <= completeHlc has been consumed. */
         long completeHlc;
 
-        Feed(JournalPartition partition, long consumedSeq) {
+        Feed(EntrySource partition, long consumedSeq) {
             this.partition = partition;
             this.consumedSeq = consumedSeq;
         }
 
         void open() {
-            tailer = partition.tailer();
-            tailer.seekSequence(consumedSeq + 1);
+            tailer = partition.cursor(consumedSeq + 1);
         }
 
         void peek() {

@@ -22,13 +22,13 @@ final class TransactionBuilder implements Transaction {
     /** Most operations in one transaction. */
     static final int MAX_OPERATIONS = 1_000_000;
 
-    private final EmbeddedVecraft db;
+    private final AbstractVecraft db;
     private final Map<Long, CollectionRuntime> runtimes = new LinkedHashMap<>();
     private final List<WalOp> ops = new ArrayList<>();
     private final List<long[]> keys = new ArrayList<>();
     private boolean committed;
 
-    TransactionBuilder(EmbeddedVecraft db) {
+    TransactionBuilder(AbstractVecraft db) {
         this.db = db;
     }
 
@@ -82,7 +82,7 @@ final class TransactionBuilder implements Transaction {
         if (ops.isEmpty()) {
             throw new InvalidArgumentException("transaction", "has no operations");
         }
-        List<OpGroup> groups = EmbeddedVecraft.group(keys, ops);
+        List<OpGroup> groups = AbstractVecraft.group(keys, ops);
         List<CollectionRuntime> entered = new ArrayList<>(runtimes.size());
         try {
             for (CollectionRuntime rt : runtimes.values()) {

@@ -55,6 +55,18 @@ class ConsistencyTest {
     }
 
     @Test
+    void anAppliedWriteIsVisibleToACollectionWideEventualReadRightAfter() {
+        try (Vecraft db = open(Duration.ofSeconds(30))) {
+            Collection c = db.createCollection(CollectionSpec.of("c", 2).withShards(4));
+            for (int i = 0; i < 300; i++) {
+                c.upsert(rec("id" + i, i));
+                assertEquals(i + 1, c.count(ReadOptions.defaults().withConsistency(Consistency.EVENTUAL)),
+                        "EVENTUAL count after APPLIED write #" + i + " (every shard's safe time passed it)");
+            }
+        }
+    }
+
+    @Test
     void readYourWritesSeesTheSessionsWrites() {
         try (Vecraft db = open(Duration.ofSeconds(30))) {
             Collection c = db.createCollection(CollectionSpec.of("c", 2).withShards(2));
@@ -75,7 +87,8 @@ class ConsistencyTest {
             Collection c = db.createCollection(CollectionSpec.of("c", 2).withShards(1));
             c.upsert(rec("a", 1));
             CollectionRuntime rt = ((EmbeddedVecraft) db).runtime("c");
-            rt.shard(0).pauseApplying(true);
+            ShardRuntime shard0 = (ShardRuntime) rt.shard(0);
+            shard0.pauseApplying(true);
             try {
                 c.upsert(rec("a", 2), DURABLE);
                 long t0 = System.nanoTime();
@@ -91,7 +104,7 @@ class ConsistencyTest {
                 assertThrows(VecraftTimeoutException.class, () -> c.upsert(rec("b", 1)),
                         "an APPLIED write cannot be acknowledged while its shard is paused");
             } finally {
-                rt.shard(0).pauseApplying(false);
+                shard0.pauseApplying(false);
             }
             assertEquals(2L, c.get("a", ReadOptions.defaults().withConsistency(Consistency.STRONG))
                     .orElseThrow().metadata().get("v"));
