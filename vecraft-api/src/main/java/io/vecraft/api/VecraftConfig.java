@@ -3,6 +3,7 @@ package io.vecraft.api;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Configuration of a database. A directory alone is a complete configuration; everything else
@@ -20,11 +21,12 @@ import java.util.Objects;
  * @param waitTimeout        longest a read or write waits for consistency or acknowledgement, default 30 s
  * @param tickInterval       how often idle journal partitions may publish heartbeat ticks, default 50 ms
  * @param maxEntryBytes      largest journal entry (one write or transaction), default 64 MiB
+ * @param cluster            run as a cluster through this provider; empty (the default) for embedded
  */
 public record VecraftConfig(Path directory, Durability durability, AckLevel ackLevel, Consistency defaultConsistency,
                             int dataPartitions, int defaultShards, Duration checkpointInterval,
                             Duration versionRetention, Duration waitTimeout, Duration tickInterval,
-                            int maxEntryBytes) {
+                            int maxEntryBytes, Optional<ClusterConfig> cluster) {
 
     /** Default number of data partitions. */
     public static final int DEFAULT_DATA_PARTITIONS = 2;
@@ -74,6 +76,9 @@ public record VecraftConfig(Path directory, Durability durability, AckLevel ackL
         checkDuration("versionRetention", versionRetention, Duration.ZERO, Duration.ofDays(3650));
         checkDuration("waitTimeout", waitTimeout, Duration.ofMillis(1), Duration.ofHours(1));
         checkDuration("tickInterval", tickInterval, Duration.ofMillis(1), Duration.ofSeconds(10));
+        if (cluster == null) {
+            throw new InvalidArgumentException("cluster", "must not be null (use Optional.empty() for embedded)");
+        }
         if (maxEntryBytes < 1024 || maxEntryBytes > MAX_ENTRY_BYTES) {
             throw new InvalidArgumentException("maxEntryBytes",
                     "must be 1024 to " + MAX_ENTRY_BYTES + ", was " + maxEntryBytes);
@@ -107,6 +112,7 @@ public record VecraftConfig(Path directory, Durability durability, AckLevel ackL
         private Duration waitTimeout = DEFAULT_WAIT_TIMEOUT;
         private Duration tickInterval = DEFAULT_TICK_INTERVAL;
         private int maxEntryBytes = DEFAULT_MAX_ENTRY_BYTES;
+        private ClusterConfig cluster;
 
         private Builder(Path directory) {
             this.directory = Objects.requireNonNull(directory, "directory");
@@ -202,10 +208,23 @@ public record VecraftConfig(Path directory, Durability durability, AckLevel ackL
             return this;
         }
 
+        /**
+         * @param cluster run as a cluster through this provider instead of embedded
+         * @return this builder
+         */
+        public Builder withCluster(ClusterConfig cluster) {
+            if (cluster == null) {
+                throw new InvalidArgumentException("cluster", "must not be null");
+            }
+            this.cluster = cluster;
+            return this;
+        }
+
         /** @return the validated configuration */
         public VecraftConfig build() {
             return new VecraftConfig(directory, durability, ackLevel, defaultConsistency, dataPartitions,
-                    defaultShards, checkpointInterval, versionRetention, waitTimeout, tickInterval, maxEntryBytes);
+                    defaultShards, checkpointInterval, versionRetention, waitTimeout, tickInterval, maxEntryBytes,
+                    Optional.ofNullable(cluster));
         }
 
         /** @return the database opened with this configuration; see {@link Vecraft#open(VecraftConfig)} */

@@ -18,6 +18,6 @@ public final class VecraftEngine implements VecraftProvider {
 
     @Override
     public Vecraft open(VecraftConfig config) {
-        return EmbeddedVecraft.open(config);
+        return config.cluster().isPresent() ? ClusterVecraft.open(config) : EmbeddedVecraft.open(config);
     }
 }
