@@ -116,11 +116,17 @@ class ShardConcurrencyTest {
                     continue;
                 }
                 long at = Math.max(1, t - rnd.nextInt(400)); // within retention: purge keeps 500 HLCs
-                List<ShardHit> hits = s.search(new ShardSearch(vector(rnd.nextInt(IDS), rnd.nextInt(1000)), 200,
-                        rnd.nextBoolean() ? null : Filter.gte("id", 0), at, 0, Include.ALL));
+                Filter filter = rnd.nextBoolean() ? null : Filter.gte("id", 0);
+                ShardSearch request = new ShardSearch(vector(rnd.nextInt(IDS), rnd.nextInt(1000)), 200, filter, at, 0,
+                        Include.ALL);
+                List<ShardHit> hits = s.search(request);
                 if (hits.size() != liveAt[(int) at]) {
-                    throw new AssertionError("search at " + at + " returned " + hits.size() + " records, "
-                            + liveAt[(int) at] + " were live");
+                    throw new AssertionError("search at " + at + " (writer at " + t + ", filter " + filter
+                            + ") returned " + hits.size() + " records, " + liveAt[(int) at] + " were live; count "
+                            + s.count(at) + ", same search again " + s.search(request).size() + "; count at t " + s.count(t)
+                            + " (live " + liveAt[(int) t] + "), count at max " + s.count(Long.MAX_VALUE - 1) + ", count at "
+                            + (at - 50) + " " + s.count(at - 50) + " (live " + liveAt[(int) Math.max(1, at - 50)] + "), stats "
+                            + s.stats());
                 }
                 Set<String> seen = new HashSet<>();
                 for (ShardHit h : hits) {

@@ -12,8 +12,7 @@ final class SimdArrays {
     private SimdArrays() {
     }
 
-    static float dot(float[] a, float[] b) {
-        int n = a.length;
+    static float dot(float[] a, float[] b, int n) {
         int bound = S.loopBound(n);
         FloatVector acc = FloatVector.zero(S);
         int i = 0;
@@ -27,8 +26,7 @@ final class SimdArrays {
         return s;
     }
 
-    static float squareDistance(float[] a, float[] b) {
-        int n = a.length;
+    static float squareDistance(float[] a, float[] b, int n) {
         int bound = S.loopBound(n);
         FloatVector acc = FloatVector.zero(S);
         int i = 0;

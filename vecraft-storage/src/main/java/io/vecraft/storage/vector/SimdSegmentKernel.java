@@ -62,12 +62,12 @@ final class SimdSegmentKernel implements VectorKernel {
 
     @Override
     public float dot(float[] a, float[] b) {
-        return SimdArrays.dot(a, b);
+        return SimdArrays.dot(a, b, a.length);
     }
 
     @Override
     public float squareDistance(float[] a, float[] b) {
-        return SimdArrays.squareDistance(a, b);
+        return SimdArrays.squareDistance(a, b, a.length);
     }
 
     @Override

@@ -10,6 +10,7 @@ import io.vecraft.storage.internal.MappedChunks;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,6 +56,7 @@ public final class VectorStore implements AutoCloseable {
     private final int chunkMask;
     private final MappedChunks chunks;
     private volatile Object[] segments = new Object[0];
+    private volatile FloatBuffer[] floatViews = new FloatBuffer[0];
     private boolean closed;
 
     private VectorStore(Path path, FileChannel channel, int dimension, Metric metric, int slotBytes, int slotsPerChunk) {
@@ -265,6 +267,13 @@ public final class VectorStore implements AutoCloseable {
     public void ensureSlots(int slots) {
         if (slots > capacity()) {
             chunks.ensureCapacity((long) slots * slotBytes);
+            FloatBuffer[] views = Arrays.copyOf(floatViews, chunks.chunkCount());
+            for (int c = 0; c < views.length; c++) {
+                if (views[c] == null) {
+                    views[c] = chunks.chunk(c).duplicate().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+                }
+            }
+            floatViews = views;
             if (Segments.available()) {
                 Object[] segs = Arrays.copyOf(segments, chunks.chunkCount());
                 for (int c = 0; c < segs.length; c++) {
@@ -337,6 +346,24 @@ public final class VectorStore implements AutoCloseable {
      */
     public int offset(int ordinal) {
         return (ordinal & chunkMask) * slotBytes + SLOT_HEADER_BYTES;
+    }
+
+    /**
+     * @param ordinal a slot
+     * @return a little-endian float view of its chunk (absolute access only)
+     */
+    FloatBuffer floats(int ordinal) {
+        return floatViews[ordinal >>> chunkShift];
+    }
+
+    /**
+     * Copies a slot's floats into an array without checking the slot header (hot path).
+     *
+     * @param ordinal a written slot
+     * @param dst     destination of at least {@link #dimension()} floats
+     */
+    public void copyTo(int ordinal, float[] dst) {
+        floats(ordinal).get(offset(ordinal) >>> 2, dst, 0, dimension);
     }
 
     /**
