@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,6 +56,7 @@ public final class ReplicaHost implements ShardReplica, AutoCloseable {
     private final RemoteEntrySource[] sources;
     private final Map<ShardId, Hosted> hosted = new ConcurrentHashMap<>();
     private final Object lifecycle = new Object();
+    private final Object hostedChanged = new Object();
     private volatile AutoCloseable watch;
     private volatile boolean closed;
 
@@ -145,6 +147,9 @@ public final class ReplicaHost implements ShardReplica, AutoCloseable {
         ShardRuntime rt = new ShardRuntime(nodeId + ":" + name + "/" + id.shard(), ce.uid(), id.shard(), store, feeds,
                 ce.entry().startSequences(), tick.toNanos(), checkpointInterval.toNanos());
         hosted.put(id, new Hosted(id, name, spec, dir, rt));
+        synchronized (hostedChanged) {
+            hostedChanged.notifyAll();
+        }
         LOG.info("node {}: hosting replica {} of {} (applied {})", nodeId, id, name, rt.appliedSequences());
     }
 
@@ -172,7 +177,28 @@ public final class ReplicaHost implements ShardReplica, AutoCloseable {
 
     @Override
     public ReplicaStatus awaitSafeTime(ShardId shard, long hlc, Duration timeout) {
-        Hosted h = hosted(shard);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Hosted h = hosted.get(shard);
+        // A collection created a moment ago may not be open here yet: wait (bounded) for it.
+        synchronized (hostedChanged) {
+            while (h == null && !closed) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(hostedChanged, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+                h = hosted.get(shard);
+            }
+        }
+        if (h == null) {
+            h = hosted(shard);
+        }
+        timeout = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
         try {
             h.runtime().awaitSafeTime(hlc, System.nanoTime() + timeout.toNanos(), "replica " + shard + " on " + nodeId);
         } catch (VecraftTimeoutException e) {

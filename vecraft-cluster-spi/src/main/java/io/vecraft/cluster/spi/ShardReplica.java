@@ -27,12 +27,14 @@ public interface ShardReplica {
 
     /**
      * Pull-before-read: waits until the replica's safe time reaches {@code hlc}, asking it to
-     * catch up (refresh idle partitions) at once.
+     * catch up (refresh idle partitions) at once. If the node does not host the shard yet (a
+     * collection created a moment ago), it first waits for the replica to appear.
      *
      * @param shard   the shard
      * @param hlc     the HLC to reach
      * @param timeout longest wait
      * @return the replica's status once it got there, or its status at the timeout
+     * @throws io.vecraft.api.NotFoundException if the node still does not host the shard at the timeout
      */
     ReplicaStatus awaitSafeTime(ShardId shard, long hlc, Duration timeout);
 

@@ -1,5 +1,6 @@
 package io.vecraft.cluster.spi.wire;
 
+import io.vecraft.api.NotFoundException;
 import io.vecraft.api.VecraftTimeoutException;
 import io.vecraft.cluster.spi.AppendAck;
 import io.vecraft.cluster.spi.EntryMessage;
@@ -44,6 +45,9 @@ public final class JournalServiceClient implements JournalService {
     }
 
     private <T> T withLeader(String partition, Call<T> call) {
+        if (!partition.isEmpty() && !partitions().contains(partition)) {
+            throw new NotFoundException("journal partition", partition);
+        }
         long deadline = System.nanoTime() + timeout.toNanos();
         NodeUnavailableException last = null;
         while (true) {
