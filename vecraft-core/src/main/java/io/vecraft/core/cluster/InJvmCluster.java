@@ -172,19 +172,22 @@ public final class InJvmCluster implements Cluster {
         JournalNode node = new JournalNode(id, base.resolve(id), partitions, journalIds, view, durability,
                 callTimeout);
         Heartbeat hb = heartbeat(id, view);
-        running.put(id, new Node() {
-            @Override
-            public void close() {
-                hb.stopBeating();
-                node.close();
-                view.close();
-            }
+        running.put(id, new JournalNodeHandle(node, hb, view));
+    }
 
-            @Override
-            public void kill() {
-                close();
-            }
-        });
+    /** A running journal node. */
+    private record JournalNodeHandle(JournalNode node, Heartbeat heartbeat, Transport view) implements Node {
+        @Override
+        public void close() {
+            heartbeat.stopBeating();
+            node.close();
+            view.close();
+        }
+
+        @Override
+        public void kill() {
+            close();
+        }
     }
 
     private void startStorageNode(String id) {
@@ -269,6 +272,19 @@ public final class InJvmCluster implements Cluster {
     /** @return the coordinator (membership, leaders) */
     public InJvmCoordinator coordinator() {
         return coordinator;
+    }
+
+    /**
+     * @param journalNode a running journal node
+     * @param partition   partition name
+     * @return the head sequence of that node's copy of the partition (tests, diagnostics)
+     */
+    public long journalHead(String journalNode, String partition) {
+        Node n = running.get(journalNode);
+        if (!(n instanceof JournalNodeHandle h)) {
+            throw new NotFoundException("running journal node", journalNode);
+        }
+        return h.node().head(partition);
     }
 
     /** @return journal node ids */
