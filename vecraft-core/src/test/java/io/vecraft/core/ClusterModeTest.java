@@ -202,6 +202,8 @@ class ClusterModeTest {
             }
             Await.until(() -> acknowledged.size() >= 100, Duration.ofSeconds(20));
             String leader = cluster.leaderOf("data-0").orElseThrow();
+            ConcurrentLinkedQueue<io.vecraft.cluster.spi.Membership.MembershipEvent> events = new ConcurrentLinkedQueue<>();
+            AutoCloseable subscription = cluster.membership().onChange(events::add);
             long t0 = System.nanoTime();
             int before = acknowledged.size();
             cluster.kill(leader);
@@ -215,6 +217,11 @@ class ClusterModeTest {
                     + " more writes acknowledged within " + resumedMs + " ms; new leader "
                     + cluster.leaderOf("data-0").orElse("none") + "; write errors during failover: " + errors.size());
             assertTrue(acknowledged.size() >= before + 100, "writes resumed after the leader died");
+            subscription.close();
+            assertTrue(events.stream().anyMatch(e -> e.type() == io.vecraft.cluster.spi.Membership.MembershipEvent.Type
+                    .NODE_DOWN && e.nodeId().equals(leader)), "membership reported the node down: " + events);
+            assertTrue(events.stream().anyMatch(e -> e.type() == io.vecraft.cluster.spi.Membership.MembershipEvent.Type
+                    .LEADER_CHANGED && e.partition().equals("data-0")), "membership reported the new leader: " + events);
             assertTrue(cluster.leaderOf("data-0").isPresent() && !cluster.leaderOf("data-0").get().equals(leader));
             ReadOptions strong = ReadOptions.defaults().withConsistency(Consistency.STRONG);
             for (String id : acknowledged.keySet()) {
