@@ -86,7 +86,9 @@ public interface Shard extends AutoCloseable {
     /**
      * Removes versions whose deleted HLC is below {@code beforeHlc} (and tombstones older than
      * it) from every index; their vector slots become reusable once a later checkpoint no longer
-     * references them.
+     * references them. Reads at a snapshot time below {@code beforeHlc} no longer see the
+     * removed versions, so the caller purges only below every snapshot time still in use (the
+     * retention horizon); reads at or above it are unaffected.
      *
      * @param beforeHlc versions deleted strictly before this HLC are removed
      * @return the number of versions removed

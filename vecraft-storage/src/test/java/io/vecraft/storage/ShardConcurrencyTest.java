@@ -58,12 +58,21 @@ class ShardConcurrencyTest {
         AtomicLong applied = new AtomicLong(0); // HLC up to which every operation is complete
         AtomicReference<Throwable> failure = new AtomicReference<>();
         AtomicLong reads = new AtomicLong();
+        // Retention, as core enforces it: the writer purges only below every snapshot a reader is
+        // using. Readers publish their snapshot time, then check the horizon (Dekker-style, so
+        // either the writer sees the reader's time or the reader sees the new horizon).
+        AtomicLong horizon = new AtomicLong(0);
+        java.util.concurrent.atomic.AtomicLongArray inUse = new java.util.concurrent.atomic.AtomicLongArray(2);
+        inUse.set(0, Long.MAX_VALUE);
+        inUse.set(1, Long.MAX_VALUE);
         long[] liveAt = new long[20_000];
         try (Shard s = Shard.open(config)) {
             List<Thread> readers = new ArrayList<>();
             for (int r = 0; r < 2; r++) {
                 long seed = rnd.nextLong();
-                Thread t = new Thread(() -> read(s, seed, applied, liveAt, failure, reads), "vecraft-test-reader-" + r);
+                int slot = r;
+                Thread t = new Thread(() -> read(s, seed, applied, liveAt, failure, reads, horizon, inUse, slot),
+                        "vecraft-test-reader-" + r);
                 t.start();
                 readers.add(t);
             }
@@ -88,7 +97,10 @@ class ShardConcurrencyTest {
                 applied.set(hlc);
                 if (op % 1500 == 1499) {
                     s.checkpoint();
-                    s.purge(hlc - 500);
+                    long before = hlc - 500;
+                    horizon.set(before);
+                    before = Math.min(before, Math.min(inUse.get(0), inUse.get(1)));
+                    s.purge(before);
                 }
             }
             applied.set(Long.MAX_VALUE); // tells readers to stop
@@ -102,8 +114,20 @@ class ShardConcurrencyTest {
         assertTrue(reads.get() >= 20, "readers ran concurrently with the writer: " + reads.get());
     }
 
+    private static String createdOfLive(Shard s) {
+        StringBuilder b = new StringBuilder();
+        for (int id = 0; id < IDS && b.length() < 600; id++) {
+            var v = s.get("id" + id, Long.MAX_VALUE - 1, Include.NONE);
+            if (v.isPresent()) {
+                b.append(id).append('@').append(v.get().createdHlc()).append(' ');
+            }
+        }
+        return b.toString();
+    }
+
     private static void read(Shard s, long seed, AtomicLong applied, long[] liveAt, AtomicReference<Throwable> failure,
-                             AtomicLong reads) {
+                             AtomicLong reads, AtomicLong horizon, java.util.concurrent.atomic.AtomicLongArray inUse,
+                             int slot) {
         Random rnd = new Random(seed);
         try {
             while (failure.get() == null) {
@@ -115,7 +139,12 @@ class ShardConcurrencyTest {
                     Thread.onSpinWait();
                     continue;
                 }
-                long at = Math.max(1, t - rnd.nextInt(400)); // within retention: purge keeps 500 HLCs
+                long at = Math.max(1, t - rnd.nextInt(400));
+                inUse.set(slot, at);
+                if (at < horizon.get()) { // purged meanwhile: a read below retention
+                    inUse.set(slot, Long.MAX_VALUE);
+                    continue;
+                }
                 Filter filter = rnd.nextBoolean() ? null : Filter.gte("id", 0);
                 ShardSearch request = new ShardSearch(vector(rnd.nextInt(IDS), rnd.nextInt(1000)), 200, filter, at, 0,
                         Include.ALL);
@@ -126,7 +155,7 @@ class ShardConcurrencyTest {
                             + s.count(at) + ", same search again " + s.search(request).size() + "; count at t " + s.count(t)
                             + " (live " + liveAt[(int) t] + "), count at max " + s.count(Long.MAX_VALUE - 1) + ", count at "
                             + (at - 50) + " " + s.count(at - 50) + " (live " + liveAt[(int) Math.max(1, at - 50)] + "), stats "
-                            + s.stats());
+                            + s.stats() + ", created of live records " + createdOfLive(s));
                 }
                 Set<String> seen = new HashSet<>();
                 for (ShardHit h : hits) {
@@ -147,6 +176,7 @@ class ShardConcurrencyTest {
                     }
                 });
                 assertEquals(liveAt[(int) at], s.count(at));
+                inUse.set(slot, Long.MAX_VALUE);
                 reads.incrementAndGet();
             }
         } catch (Throwable e) {

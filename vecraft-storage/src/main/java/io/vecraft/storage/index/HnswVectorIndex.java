@@ -254,8 +254,12 @@ public final class HnswVectorIndex implements VectorIndex {
 
     private List<SearchResult<VectorRef, Float>> findNearest(VectorRef ref, int want) {
         while (true) {
+            // Enter before taking the stamp: then either grow() sees this search in its
+            // quiescence scan, or this search sees grow()'s write lock (stamp 0) and waits.
+            searchers.enter();
             long stamp = resizeLock.tryOptimisticRead();
             if (stamp == 0) {
+                searchers.exit(); // never wait for the lock while counted as inside
                 stamp = resizeLock.readLock();
                 try {
                     return hnsw.findNearest(ref, want);
@@ -263,7 +267,6 @@ public final class HnswVectorIndex implements VectorIndex {
                     resizeLock.unlockRead(stamp);
                 }
             }
-            searchers.enter();
             try {
                 List<SearchResult<VectorRef, Float>> r = hnsw.findNearest(ref, want);
                 if (resizeLock.validate(stamp)) {
