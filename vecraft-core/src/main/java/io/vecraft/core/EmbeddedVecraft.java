@@ -216,7 +216,7 @@ final class EmbeddedVecraft implements Vecraft {
             p.store(w, "Vecraft data directory; do not edit");
         }
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-            ch.force(true);
+            Fsync.file(ch, tmp);
         }
         Files.move(tmp, meta, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         Fsync.directory(dir);
@@ -233,6 +233,12 @@ final class EmbeddedVecraft implements Vecraft {
         namesByUid.putAll(contents.names());
         long seq = contents.systemSequence();
         JournalPartition system = journal.partition(PartitionLayout.SYSTEM_ID);
+        if (seq > system.headSequence()) {
+            throw new io.vecraft.api.CorruptedDataException(system.name(), system.headSequence() + 1, "the catalog "
+                    + catalogDir.resolve(CatalogFile.FILE_NAME) + " has applied the system partition up to sequence "
+                    + seq + " but the journal ends at sequence " + system.headSequence()
+                    + ": the journal lost entries that were already applied (truncated or damaged journal files)");
+        }
         int replayed = 0;
         try (JournalTailer t = system.tailer()) {
             t.seekSequence(Math.max(seq + 1, system.firstSequence()));
@@ -376,9 +382,14 @@ final class EmbeddedVecraft implements Vecraft {
                     starts.put(p.id(), p.headSequence());
                 }
             }
+            // The start sequences must be durable before anything records them (the CREATE entry,
+            // the catalog): after a power loss the journal would otherwise reuse those sequences for
+            // new writes, which the new collection's shards would skip.
+            journal.flush();
             CreateCollectionEntry entry = new CreateCollectionEntry(resolved, starts);
             AppendResult r = journal.partition(PartitionLayout.SYSTEM_ID)
                     .append(WalTypes.CREATE_COLLECTION, requestIds.next(), 0, WalCodec.encodeCreate(entry));
+            journal.partition(PartitionLayout.SYSTEM_ID).flush(); // before the catalog says it was applied
             uid = r.hlc();
             rt = startCollection(uid, entry);
             Map<String, CollectionRuntime> next = new TreeMap<>(collections);
@@ -406,6 +417,7 @@ final class EmbeddedVecraft implements Vecraft {
             }
             AppendResult r = journal.partition(PartitionLayout.SYSTEM_ID).append(WalTypes.DROP_COLLECTION,
                     requestIds.next(), 0, WalCodec.encodeDrop(new DropCollectionEntry(rt.uid(), name)));
+            journal.partition(PartitionLayout.SYSTEM_ID).flush(); // before the catalog says it was applied
             Map<String, CollectionRuntime> next = new TreeMap<>(collections);
             next.remove(name);
             collections = Map.copyOf(next);

@@ -53,7 +53,9 @@ final class QueryProcessor {
      */
     long snapshot(ShardRuntime[] shards, Consistency consistency, OptionalLong asOf, String what) {
         for (ShardRuntime s : shards) {
-            s.checkHealthy();
+            // A shard whose applier failed (I/O error, full disk) still serves what it applied:
+            // reads at or below its safe time work; waits for anything newer fail (awaitSafeTime).
+            s.checkNotClosed();
         }
         long deadline = System.nanoTime() + db.config().waitTimeout().toNanos();
         if (asOf.isPresent()) {

@@ -94,6 +94,14 @@ final class ShardRuntime implements AutoCloseable {
         for (int i = 0; i < feeds.length; i++) {
             JournalPartition p = partitions.get(i);
             long start = applied.getOrDefault(p.id(), startSequences.getOrDefault(p.id(), 0L));
+            if (start > p.headSequence()) {
+                // The shard (or the collection's creation) covers entries the journal no longer has:
+                // new writes would reuse those sequences and the shard would skip them. Refuse.
+                throw new CorruptedDataException(p.name(), p.headSequence() + 1, "shard " + name
+                        + " has applied journal partition " + p.name() + " up to sequence " + start
+                        + " but the journal ends at sequence " + p.headSequence()
+                        + ": the journal lost entries that were already applied (truncated or damaged journal files)");
+            }
             feeds[i] = new Feed(p, Math.max(start, p.firstSequence() - 1));
         }
         this.thread = new Thread(this::run, "vecraft-applier-" + name);
@@ -142,6 +150,15 @@ final class ShardRuntime implements AutoCloseable {
         if (t != null) {
             throw new VecraftException("shard " + name + " stopped applying after an error: " + t.getMessage(), t);
         }
+        if (closed) {
+            throw new VecraftClosedException("shard " + name);
+        }
+    }
+
+    /**
+     * @throws VecraftClosedException if the shard was stopped
+     */
+    void checkNotClosed() {
         if (closed) {
             throw new VecraftClosedException("shard " + name);
         }
@@ -446,6 +463,15 @@ final class ShardRuntime implements AutoCloseable {
 
     private void checkpointOnThisThread() {
         long t0 = System.nanoTime();
+        // Write-ahead rule: a checkpoint must never hold the effect of a journal entry that a power
+        // loss could still take back (BATCH and ASYNC appliers see entries before they are forced).
+        // Otherwise, after the loss, the journal would hand out those sequences again for new writes
+        // and the shard, believing them applied, would skip them.
+        for (Feed f : feeds) {
+            if (f.partition.durableSequence() < f.consumedSeq) {
+                f.partition.flush();
+            }
+        }
         var info = store.checkpoint();
         lastCheckpointNanos = System.nanoTime();
         dirtySinceCheckpoint = false;

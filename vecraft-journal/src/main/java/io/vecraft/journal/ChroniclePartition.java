@@ -7,6 +7,7 @@ import io.vecraft.api.NotFoundException;
 import io.vecraft.api.VecraftClosedException;
 import io.vecraft.api.VecraftException;
 import io.vecraft.api.VecraftIOException;
+import io.vecraft.api.spi.ForceObserver;
 import io.vecraft.journal.internal.CleanCloseMarker;
 import io.vecraft.journal.internal.CycleFileScanner;
 import io.vecraft.journal.internal.EntryFormat;
@@ -740,7 +741,8 @@ final class ChroniclePartition implements JournalPartition {
                         ch = FileChannel.open(c.file(), StandardOpenOption.READ, StandardOpenOption.WRITE);
                         channels.put(c.cycle(), ch);
                     }
-                    forcer.force(ch);
+                    FileChannel forced = ch;
+                    ForceObserver.force(c.file(), ForceObserver.Kind.FILE, () -> forcer.force(forced));
                 } catch (IOException e) {
                     throw new VecraftIOException("fdatasync of journal file " + c.file() + " (partition " + name
                             + ", sequences " + from + ".." + to + ") failed", e);

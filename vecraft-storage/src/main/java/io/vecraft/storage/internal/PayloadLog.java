@@ -78,7 +78,7 @@ public final class PayloadLog implements AutoCloseable {
                 h.putInt(8, FORMAT_VERSION);
                 h.putInt(HEADER_CRC_OFFSET, Crc.crc32c(h.array(), 0, HEADER_CRC_OFFSET));
                 ch.write(h, 0);
-                ch.force(true);
+                Files2.force(ch, file);
             } else {
                 ByteBuffer h = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
                 while (h.hasRemaining()) {
