@@ -187,6 +187,15 @@ final class EmbeddedVecraft implements Vecraft {
         }
     }
 
+    private static int parseMeta(Path meta, Properties p, String key) {
+        String v = p.getProperty(key, "0").trim();
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new io.vecraft.api.CorruptedDataException(meta.toString(), 0, key + " is not a number: '" + v + "'", e);
+        }
+    }
+
     private static int readOrCreateMeta(Path dir, int configuredPartitions) throws IOException {
         Path meta = dir.resolve("vecraft.meta");
         Properties p = new Properties();
@@ -194,12 +203,12 @@ final class EmbeddedVecraft implements Vecraft {
             try (Reader r = Files.newBufferedReader(meta, StandardCharsets.UTF_8)) {
                 p.load(r);
             }
-            int version = Integer.parseInt(p.getProperty("layoutVersion", "0"));
+            int version = parseMeta(meta, p, "layoutVersion");
             if (version != LAYOUT_VERSION) {
                 throw new io.vecraft.api.CorruptedDataException(meta.toString(), -1,
                         "unknown layout version " + version + ", expected " + LAYOUT_VERSION);
             }
-            int stored = Integer.parseInt(p.getProperty("dataPartitions", "0"));
+            int stored = parseMeta(meta, p, "dataPartitions");
             if (stored < 1) {
                 throw new io.vecraft.api.CorruptedDataException(meta.toString(), -1, "bad dataPartitions " + stored);
             }
@@ -228,11 +237,21 @@ final class EmbeddedVecraft implements Vecraft {
     private void recover() {
         long t0 = System.nanoTime();
         Path catalogDir = directory.resolve("catalog");
-        CatalogFile.Contents contents = CatalogFile.read(catalogDir);
+        JournalPartition system = journal.partition(PartitionLayout.SYSTEM_ID);
+        CatalogFile.Contents contents;
+        try {
+            contents = CatalogFile.read(catalogDir);
+        } catch (io.vecraft.api.CorruptedDataException e) {
+            if (system.firstSequence() > 1) {
+                throw e; // retention removed the start of the system partition: the catalog is needed
+            }
+            // The catalog is only a checkpoint of the system partition, which still holds every entry.
+            LOG.warn("ignoring the damaged catalog ({}); replaying the whole system partition instead", e.getMessage());
+            contents = CatalogFile.Contents.empty();
+        }
         Map<Long, CreateCollectionEntry> live = new LinkedHashMap<>(contents.collections());
         namesByUid.putAll(contents.names());
         long seq = contents.systemSequence();
-        JournalPartition system = journal.partition(PartitionLayout.SYSTEM_ID);
         if (seq > system.headSequence()) {
             throw new io.vecraft.api.CorruptedDataException(system.name(), system.headSequence() + 1, "the catalog "
                     + catalogDir.resolve(CatalogFile.FILE_NAME) + " has applied the system partition up to sequence "
@@ -329,8 +348,13 @@ final class EmbeddedVecraft implements Vecraft {
                 List<JournalPartition> feeds = List.of(
                         journal.partition(layout.dataPartitionFor(uid, i)),
                         journal.partition(PartitionLayout.TX_ID));
-                shards[i] = new ShardRuntime(spec.name() + "/" + i, uid, i, store, feeds, entry.startSequences(),
-                        config.tickInterval().toNanos(), config.checkpointInterval().toNanos());
+                try {
+                    shards[i] = new ShardRuntime(spec.name() + "/" + i, uid, i, store, feeds, entry.startSequences(),
+                            config.tickInterval().toNanos(), config.checkpointInterval().toNanos());
+                } catch (RuntimeException e) {
+                    store.close(); // the runtime did not take it over (e.g. the shard is ahead of the journal)
+                    throw e;
+                }
             }
         } catch (RuntimeException e) {
             for (ShardRuntime s : shards) {
@@ -514,6 +538,10 @@ final class EmbeddedVecraft implements Vecraft {
                     throw new VecraftTimeoutException("write " + requestId + " is durable in the journal (partition "
                             + r.partition() + ", sequence " + r.sequence() + ") but was not applied within "
                             + config.waitTimeout() + ": " + e.getMessage());
+                } catch (VecraftIOException e) {
+                    throw new VecraftIOException("write " + requestId + " is durable in the journal (partition "
+                            + r.partition() + ", sequence " + r.sequence() + ") but cannot be applied in this "
+                            + "process: " + e.getMessage(), e);
                 }
             }
         }

@@ -3,6 +3,7 @@ package io.vecraft.core;
 import io.vecraft.api.CorruptedDataException;
 import io.vecraft.api.VecraftClosedException;
 import io.vecraft.api.VecraftException;
+import io.vecraft.api.VecraftIOException;
 import io.vecraft.api.VecraftTimeoutException;
 import io.vecraft.core.wal.WalCodec;
 import io.vecraft.core.wal.WalOp;
@@ -183,6 +184,7 @@ final class ShardRuntime implements AutoCloseable {
             try {
                 while (safeHlc < hlc) {
                     checkHealthy();
+                    checkFeeds();
                     long left = deadlineNanos - System.nanoTime();
                     if (left <= 0) {
                         throw new VecraftTimeoutException(what + ": shard " + name + " safe time "
@@ -197,6 +199,22 @@ final class ShardRuntime implements AutoCloseable {
                 }
             } finally {
                 waiters--;
+            }
+        }
+    }
+
+    /**
+     * A journal partition that failed (fsync error, full disk) holds entries that will not become
+     * visible in this process, so safe time cannot pass them: fail the wait now instead of at its
+     * timeout. Reads at or below the current safe time are not affected.
+     */
+    private void checkFeeds() {
+        for (Feed f : feeds) {
+            Throwable t = f.partition.failure();
+            if (t != null) {
+                throw new VecraftIOException("shard " + name + " cannot catch up: journal partition "
+                        + f.partition.name() + " failed (" + t + ") and refuses writes until the database is "
+                        + "reopened; data applied before the failure stays readable (EVENTUAL)", t);
             }
         }
     }

@@ -51,8 +51,12 @@ public final class KillChild {
         }
         for (int t = 0; t < threads; t++) {
             int thread = t;
-            Thread th = new Thread(() -> run(db, out, thread, round, new SplittableRandom(seed * 31 + thread)),
-                    "kill-writer-" + t);
+            Thread th = new Thread(() -> run(db, line -> {
+                synchronized (out) {
+                    out.println(line);
+                    out.flush();
+                }
+            }, thread, round, new SplittableRandom(seed * 31 + thread), () -> true), "kill-writer-" + t);
             th.start();
         }
         Thread.currentThread().join();
@@ -72,8 +76,19 @@ public final class KillChild {
                 .withCheckpointInterval(Duration.ofMillis(250)).withDataPartitions(2);
     }
 
-    private static void run(Vecraft db, PrintStream out, int thread, int round, SplittableRandom rnd) {
-        for (long n = 0; ; n++) {
+    /**
+     * Runs one writer thread's share of the workload.
+     *
+     * @param db      the database
+     * @param out     receives the protocol lines (BEGIN before, ACK after each operation); thread-safe
+     * @param thread  thread number (owns ids {@code t<thread>-*})
+     * @param round   round number (part of every tag)
+     * @param rnd     the thread's generator
+     * @param running checked before each operation; the loop ends when it turns false
+     */
+    static void run(Vecraft db, java.util.function.Consumer<String> out, int thread, int round, SplittableRandom rnd,
+                    java.util.function.BooleanSupplier running) {
+        for (long n = 0; running.getAsBoolean(); n++) {
             String tag = round + "." + thread + "." + n;
             Map.Entry<KillWorkload.Kind, List<KillWorkload.Op>> next = KillWorkload.next(rnd, thread);
             List<KillWorkload.Op> ops = next.getValue();
@@ -81,10 +96,7 @@ public final class KillChild {
             for (KillWorkload.Op op : ops) {
                 line.append(' ').append(op.encode());
             }
-            synchronized (out) {
-                out.println(line);
-                out.flush();
-            }
+            out.accept(line.toString());
             WriteOptions options = rnd.nextInt(5) == 0 ? WriteOptions.defaults().withAckLevel(AckLevel.DURABLE)
                     : WriteOptions.defaults();
             Receipt r = switch (next.getKey()) {
@@ -109,10 +121,7 @@ public final class KillChild {
                     }
                 }, options);
             };
-            synchronized (out) {
-                out.println("ACK " + thread + " " + tag + " " + r.partition() + " " + r.sequence() + " " + r.hlc());
-                out.flush();
-            }
+            out.accept("ACK " + thread + " " + tag + " " + r.partition() + " " + r.sequence() + " " + r.hlc());
         }
     }
 }

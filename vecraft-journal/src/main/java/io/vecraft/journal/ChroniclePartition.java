@@ -566,7 +566,9 @@ final class ChroniclePartition implements JournalPartition {
             // appender's state is unknown, so the partition refuses further writes until reopen.
             fail(t);
             throw new VecraftIOException("append to journal partition " + name + " (sequence " + seq
-                    + ") failed; the partition refuses appends until the journal is reopened", t);
+                    + ") failed (" + t + (t instanceof InternalError ? ": a full disk or a truncated file faults a"
+                    + " mapped write like this" : "") + "); the partition refuses appends until the journal is"
+                    + " reopened", t);
         }
         if (newCycle) {
             File f = appender.currentFile();
@@ -677,7 +679,8 @@ final class ChroniclePartition implements JournalPartition {
                 if (error != null) {
                     fail(error);
                     throw new VecraftIOException("journal partition " + name + ": force of sequences " + from
-                            + ".." + target + " failed; the partition refuses appends until reopen", error);
+                            + ".." + target + " failed (" + error.getMessage() + "); the write is not acknowledged,"
+                            + " the force is not retried and the partition refuses appends until reopen", error);
                 }
                 if (target > durable) {
                     durable = target;
@@ -818,6 +821,11 @@ final class ChroniclePartition implements JournalPartition {
                 visibleLock.unlock();
             }
         }
+    }
+
+    @Override
+    public Throwable failure() {
+        return failure;
     }
 
     @Override
