@@ -530,8 +530,18 @@ final class EmbeddedVecraft implements Vecraft {
         options.session().ifPresent(s -> s.observeHlc(r.hlc()));
         if (options.ackLevel().orElse(config.ackLevel()) == AckLevel.APPLIED) {
             long deadline = System.nanoTime() + config.waitTimeout().toNanos();
-            for (OpGroup g : groups) {
-                ShardRuntime shard = runtimes.get(g.collectionUid()).shard(g.shard());
+            // Every shard of every collection written, not only the shards holding the records: a read
+            // at EVENTUAL runs at the minimum safe time of the collection's shards, so the promise that a
+            // plain write-then-read sees the write needs all of them past the write's HLC (the others only
+            // take a watermark, no I/O).
+            List<ShardRuntime> wait = new ArrayList<>();
+            for (CollectionRuntime rt : runtimes.values()) {
+                for (ShardRuntime s : rt.shards()) {
+                    s.requestRefresh(r.hlc());
+                    wait.add(s);
+                }
+            }
+            for (ShardRuntime shard : wait) {
                 try {
                     shard.awaitSafeTime(r.hlc(), deadline, "acknowledging write " + requestId);
                 } catch (VecraftTimeoutException e) {

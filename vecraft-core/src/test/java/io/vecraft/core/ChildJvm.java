@@ -1,20 +1,28 @@
 package io.vecraft.core;
 
-import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
+import java.io.InputStream;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Starts a child JVM like the one running the tests (same java binary, class path and JVM input
  * arguments, as vecraft-journal's CrashTest does) and collects its standard output line by line.
- * Not thread-safe; one instance per child.
+ *
+ * <p>The child's standard output goes to a file that a reader thread follows, not to a pipe: when a
+ * child is killed, what it wrote to a pipe but the parent had not read yet can be lost with the
+ * JDK's process streams (measured here: in ASYNC mode the child outruns the parent, and lines of
+ * acknowledged writes went missing). Every line the child flushed is in the file after it died.
+ *
+ * <p>Not thread-safe; one instance per child.
  */
 final class ChildJvm implements AutoCloseable {
     /** Marks the end of the child's output in {@link #lines()}. */
@@ -23,16 +31,33 @@ final class ChildJvm implements AutoCloseable {
     private final Process process;
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
 
-    private ChildJvm(Process process) {
+    private ChildJvm(Process process, Path stdout) {
         this.process = process;
         Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                for (String line = r.readLine(); line != null; line = r.readLine()) {
-                    lines.add(line);
+            try (InputStream in = Files.newInputStream(stdout)) {
+                ByteArrayOutputStream line = new ByteArrayOutputStream();
+                byte[] buf = new byte[1 << 16];
+                boolean exited = false;
+                while (true) {
+                    int n = in.read(buf);
+                    if (n > 0) {
+                        for (int i = 0; i < n; i++) {
+                            if (buf[i] == '\n') {
+                                lines.add(line.toString(StandardCharsets.UTF_8));
+                                line.reset();
+                            } else {
+                                line.write(buf[i]);
+                            }
+                        }
+                    } else if (exited) {
+                        break; // a partial last line (killed mid-write) is not a line
+                    } else {
+                        // at the end of what the child wrote so far: wait for more or for its exit
+                        exited = process.waitFor(2, TimeUnit.MILLISECONDS);
+                    }
                 }
-            } catch (IOException e) {
-                // killed mid-line: what was read so far counts
+            } catch (IOException | InterruptedException e) {
+                // the test is over
             } finally {
                 lines.add(EOF);
             }
@@ -43,7 +68,7 @@ final class ChildJvm implements AutoCloseable {
 
     /**
      * @param mainClass class whose main runs in the child
-     * @param stderr    file receiving the child's standard error
+     * @param stderr    file receiving the child's standard error (standard output goes beside it, {@code .out})
      * @param args      program arguments
      * @return the started child
      * @throws IOException if it cannot be started
@@ -68,7 +93,9 @@ final class ChildJvm implements AutoCloseable {
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.redirectError(stderr.toFile());
-        return new ChildJvm(pb.start());
+        Path stdout = stderr.resolveSibling(stderr.getFileName() + ".out");
+        pb.redirectOutput(stdout.toFile());
+        return new ChildJvm(pb.start(), stdout);
     }
 
     /** @return the child's output lines, ending with {@link #EOF} */
@@ -84,7 +111,7 @@ final class ChildJvm implements AutoCloseable {
     /** Kills the child with SIGKILL and waits for it to die. */
     void kill() throws InterruptedException {
         process.destroyForcibly(); // SIGKILL on Linux
-        if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
             throw new IllegalStateException("child did not die after SIGKILL");
         }
     }

@@ -47,6 +47,14 @@ final class KillModel {
     private final Map<String, Expected> state = new TreeMap<>();
     private final Map<Integer, Pending> pending = new HashMap<>();
     private final java.util.Set<String> touched = new java.util.TreeSet<>();
+    /** Per key, what the model learned about it (for failure messages). */
+    private final Map<String, List<String>> trail = new HashMap<>();
+    private final List<String> lastLines = new ArrayList<>();
+
+    /** @return the last lines accepted, for failure messages */
+    String lastLines() {
+        return String.join("\n", lastLines);
+    }
     private boolean ready;
     private long acknowledged;
     private long inFlightResolvedNew;
@@ -59,6 +67,10 @@ final class KillModel {
      * @return true for an ACK line
      */
     boolean accept(String line) {
+        lastLines.add(line);
+        if (lastLines.size() > 40) {
+            lastLines.remove(0);
+        }
         String[] f = line.split(" ");
         switch (f[0]) {
             case "READY" -> {
@@ -72,6 +84,7 @@ final class KillModel {
                     KillWorkload.Op op = KillWorkload.Op.decode(f[i]);
                     ops.add(op);
                     touched.add(key(op.collection(), op.id()));
+                    trail(key(op.collection(), op.id()), "begin " + f[2] + "/" + (i - 3) + (op.upsert() ? " U" : " D"));
                 }
                 Pending previous = pending.put(thread, new Pending(f[2], ops));
                 if (previous != null) {
@@ -96,9 +109,18 @@ final class KillModel {
         }
     }
 
+    private void trail(String key, String event) {
+        List<String> t = trail.computeIfAbsent(key, k -> new ArrayList<>());
+        t.add(event);
+        if (t.size() > 12) {
+            t.remove(0);
+        }
+    }
+
     private void apply(Pending p) {
         for (int i = 0; i < p.ops().size(); i++) {
             KillWorkload.Op op = p.ops().get(i);
+            trail(key(op.collection(), op.id()), "applied " + p.tag());
             state.put(key(op.collection(), op.id()), op.upsert() ? new Expected(p.tag(), i) : Expected.ABSENT);
         }
     }
@@ -150,6 +172,7 @@ final class KillModel {
                 }
                 Expected actual = observe(colls.get(op.collection()), op.id(), strong);
                 boolean isNew = actual.equals(neu);
+                trail(k, "in flight at the kill, found " + actual);
                 if (!isNew && !actual.equals(old)) {
                     fail("record " + k + " of the operation in flight " + p.tag() + " is " + actual
                             + ", neither its old content " + old + " nor the new " + neu);
@@ -173,7 +196,8 @@ final class KillModel {
         for (Map.Entry<String, Expected> e : state.entrySet()) {
             String[] kc = e.getKey().split("/", 2);
             Expected actual = observe(colls.get(kc[0]), kc[1], strong);
-            assertEquals(e.getValue(), actual, "record " + e.getKey() + " after reopen");
+            assertEquals(e.getValue(), actual, "record " + e.getKey() + " after reopen; what the model saw of it: "
+                    + trail.get(e.getKey()));
             if (actual.live()) {
                 live.merge(kc[0], 1, Integer::sum);
             }
