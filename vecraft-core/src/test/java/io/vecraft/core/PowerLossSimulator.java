@@ -28,6 +28,13 @@ import java.util.stream.Stream;
  * <p>Chronicle cycle files ({@code *.cq4}) are copied only up to the end of their written excerpts (they are
  * hundreds of MiB of holes); mapped shard files with {@code cp --sparse=always}.
  *
+ * <p>Simplifications: content is copied whole at each force (no reordering or tearing of the writes inside a
+ * file; torn writes are covered by the corruption and torn-tail tests); a directory entry becomes durable
+ * only when its directory is forced (stricter than ext4, which commits metadata with any later fsync); if
+ * the file system reuses the inode of a deleted file for a new file that is never forced, the new file would
+ * get the old content: Vecraft never forces only its lock files and the derived id map, whose content is
+ * never read.
+ *
  * <p>Thread-safe: every callback and {@link #materialize} run under the instance lock, so a cut sees no force
  * half-recorded.
  */
