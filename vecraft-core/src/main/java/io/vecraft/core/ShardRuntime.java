@@ -148,6 +148,11 @@ final class ShardRuntime implements AutoCloseable {
      */
     void checkHealthy() {
         Throwable t = failure;
+        if (t instanceof CorruptedDataException c) {
+            // keep the type, file and position: callers (and open) must see the damage for what it is
+            throw new CorruptedDataException(c.location(), c.position(), "shard " + name
+                    + " stopped applying: " + c.getMessage(), c);
+        }
         if (t != null) {
             throw new VecraftException("shard " + name + " stopped applying after an error: " + t.getMessage(), t);
         }
