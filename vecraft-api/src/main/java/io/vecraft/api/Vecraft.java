@@ -59,6 +59,28 @@ public interface Vecraft extends AutoCloseable {
         throw new VecraftException("no Vecraft engine found on the class path: add io.vecraft:vecraft-core");
     }
 
+    /**
+     * Checks every file of a closed database directory without changing anything: the journal (every
+     * entry's header and CRC32C, sequence continuity), the catalog, each shard's checkpoint manifests and the
+     * files they list, the payload log records, the vector slot headers, the HNSW graph and the id map. It
+     * takes the directory's lock while it runs, so it fails if the database is open.
+     *
+     * @param directory the data directory
+     * @return one finding per file (or per problem); {@link VerifyReport#ok()} is false if opening would fail
+     *     or lose data
+     * @throws NotFoundException if {@code directory} does not exist
+     * @throws VecraftException  if the database is open (the lock is held) or no engine is on the class path
+     */
+    static VerifyReport verify(Path directory) {
+        if (directory == null) {
+            throw new InvalidArgumentException("directory", "must not be null");
+        }
+        for (VecraftProvider provider : ServiceLoader.load(VecraftProvider.class, Vecraft.class.getClassLoader())) {
+            return provider.verify(directory);
+        }
+        throw new VecraftException("no Vecraft engine found on the class path: add io.vecraft:vecraft-core");
+    }
+
     /** @return the configuration this database was opened with */
     VecraftConfig config();
 

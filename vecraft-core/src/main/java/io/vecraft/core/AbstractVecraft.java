@@ -11,6 +11,7 @@ import io.vecraft.api.Transaction;
 import io.vecraft.api.Vecraft;
 import io.vecraft.api.VecraftClosedException;
 import io.vecraft.api.VecraftConfig;
+import io.vecraft.api.VecraftIOException;
 import io.vecraft.api.VecraftTimeoutException;
 import io.vecraft.api.WriteOptions;
 import io.vecraft.cluster.spi.wal.OpGroup;
@@ -257,6 +258,10 @@ abstract class AbstractVecraft implements Vecraft {
                         throw new VecraftTimeoutException("write " + requestId + " is durable in the journal (partition "
                                 + r.partition() + ", sequence " + r.sequence() + ") but was not applied within "
                                 + config.waitTimeout() + ": " + e.getMessage());
+                    } catch (VecraftIOException e) {
+                        throw new VecraftIOException("write " + requestId + " is durable in the journal (partition "
+                                + r.partition() + ", sequence " + r.sequence() + ") but cannot be applied in this "
+                                + "process: " + e.getMessage(), e);
                     }
                 }
             }

@@ -133,14 +133,17 @@ final class CatalogFile {
         Path tmp = dir.resolve(FILE_NAME + ".tmp");
         Path file = dir.resolve(FILE_NAME);
         try {
-            Files.createDirectories(dir);
+            if (!Files.isDirectory(dir)) {
+                Files.createDirectories(dir);
+                Fsync.directory(dir.toAbsolutePath().getParent());
+            }
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING)) {
                 ByteBuffer out = ByteBuffer.wrap(b.array(), 0, b.position());
                 while (out.hasRemaining()) {
                     ch.write(out);
                 }
-                ch.force(true);
+                Fsync.file(ch, tmp);
             }
             try {
                 Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

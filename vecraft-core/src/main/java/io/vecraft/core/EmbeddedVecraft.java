@@ -180,6 +180,15 @@ final class EmbeddedVecraft extends AbstractVecraft {
         }
     }
 
+    private static int parseMeta(Path meta, Properties p, String key) {
+        String v = p.getProperty(key, "0").trim();
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new io.vecraft.api.CorruptedDataException(meta.toString(), 0, key + " is not a number: '" + v + "'", e);
+        }
+    }
+
     private static int readOrCreateMeta(Path dir, int configuredPartitions) throws IOException {
         Path meta = dir.resolve("vecraft.meta");
         Properties p = new Properties();
@@ -187,12 +196,12 @@ final class EmbeddedVecraft extends AbstractVecraft {
             try (Reader r = Files.newBufferedReader(meta, StandardCharsets.UTF_8)) {
                 p.load(r);
             }
-            int version = Integer.parseInt(p.getProperty("layoutVersion", "0"));
+            int version = parseMeta(meta, p, "layoutVersion");
             if (version != LAYOUT_VERSION) {
                 throw new io.vecraft.api.CorruptedDataException(meta.toString(), -1,
                         "unknown layout version " + version + ", expected " + LAYOUT_VERSION);
             }
-            int stored = Integer.parseInt(p.getProperty("dataPartitions", "0"));
+            int stored = parseMeta(meta, p, "dataPartitions");
             if (stored < 1) {
                 throw new io.vecraft.api.CorruptedDataException(meta.toString(), -1, "bad dataPartitions " + stored);
             }
@@ -209,7 +218,7 @@ final class EmbeddedVecraft extends AbstractVecraft {
             p.store(w, "Vecraft data directory; do not edit");
         }
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-            ch.force(true);
+            Fsync.file(ch, tmp);
         }
         Files.move(tmp, meta, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         Fsync.directory(dir);
@@ -221,11 +230,27 @@ final class EmbeddedVecraft extends AbstractVecraft {
     private void recover() {
         long t0 = System.nanoTime();
         Path catalogDir = directory.resolve("catalog");
-        CatalogFile.Contents contents = CatalogFile.read(catalogDir);
+        JournalPartition system = journal.partition(PartitionLayout.SYSTEM_ID);
+        CatalogFile.Contents contents;
+        try {
+            contents = CatalogFile.read(catalogDir);
+        } catch (io.vecraft.api.CorruptedDataException e) {
+            if (system.firstSequence() > 1) {
+                throw e; // retention removed the start of the system partition: the catalog is needed
+            }
+            // The catalog is only a checkpoint of the system partition, which still holds every entry.
+            LOG.warn("ignoring the damaged catalog ({}); replaying the whole system partition instead", e.getMessage());
+            contents = CatalogFile.Contents.empty();
+        }
         Map<Long, CreateCollectionEntry> live = new LinkedHashMap<>(contents.collections());
         namesByUid.putAll(contents.names());
         long seq = contents.systemSequence();
-        JournalPartition system = journal.partition(PartitionLayout.SYSTEM_ID);
+        if (seq > system.headSequence()) {
+            throw new io.vecraft.api.CorruptedDataException(system.name(), system.headSequence() + 1, "the catalog "
+                    + catalogDir.resolve(CatalogFile.FILE_NAME) + " has applied the system partition up to sequence "
+                    + seq + " but the journal ends at sequence " + system.headSequence()
+                    + ": the journal lost entries that were already applied (truncated or damaged journal files)");
+        }
         int replayed = 0;
         try (JournalTailer t = system.tailer()) {
             t.seekSequence(Math.max(seq + 1, system.firstSequence()));
@@ -316,8 +341,13 @@ final class EmbeddedVecraft extends AbstractVecraft {
                 List<EntrySource> feeds = List.of(
                         gateway.source(layout.dataPartitionFor(uid, i)),
                         gateway.source(PartitionLayout.TX_ID));
-                shards[i] = new ShardRuntime(spec.name() + "/" + i, uid, i, store, feeds, entry.startSequences(),
-                        config.tickInterval().toNanos(), config.checkpointInterval().toNanos());
+                try {
+                    shards[i] = new ShardRuntime(spec.name() + "/" + i, uid, i, store, feeds, entry.startSequences(),
+                            config.tickInterval().toNanos(), config.checkpointInterval().toNanos());
+                } catch (RuntimeException e) {
+                    store.close(); // the runtime did not take it over (e.g. the shard is ahead of the journal)
+                    throw e;
+                }
             }
         } catch (RuntimeException e) {
             for (ShardHandle s : shards) {
@@ -349,9 +379,15 @@ final class EmbeddedVecraft extends AbstractVecraft {
             if (collections().containsKey(resolved.name())) {
                 throw new AlreadyExistsException("collection", resolved.name());
             }
-            CreateCollectionEntry entry = new CreateCollectionEntry(resolved, startSequences());
+            Map<Integer, Long> starts = startSequences();
+            // The start sequences must be durable before anything records them (the CREATE entry,
+            // the catalog): after a power loss the journal would otherwise reuse those sequences for
+            // new writes, which the new collection's shards would skip.
+            journal.flush();
+            CreateCollectionEntry entry = new CreateCollectionEntry(resolved, starts);
             JournalGateway.Appended r = gateway.append(PartitionLayout.SYSTEM_ID, WalTypes.CREATE_COLLECTION,
                     requestIds.next(), 0, WalCodec.encodeCreate(entry));
+            journal.partition(PartitionLayout.SYSTEM_ID).flush(); // before the catalog says it was applied
             uid = r.hlc();
             rt = startCollection(uid, entry);
             publishCollection(rt);
@@ -376,6 +412,7 @@ final class EmbeddedVecraft extends AbstractVecraft {
             }
             JournalGateway.Appended r = gateway.append(PartitionLayout.SYSTEM_ID, WalTypes.DROP_COLLECTION,
                     requestIds.next(), 0, WalCodec.encodeDrop(new DropCollectionEntry(rt.uid(), name)));
+            journal.partition(PartitionLayout.SYSTEM_ID).flush(); // before the catalog says it was applied
             unpublishCollection(name);
             rt.shutdown(false, config.waitTimeout().toNanos(), TimeUnit.NANOSECONDS);
             deleteRecursively(rt.directory());

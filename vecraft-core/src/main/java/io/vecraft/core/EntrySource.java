@@ -31,6 +31,37 @@ interface EntrySource {
     long visibleSequence();
 
     /**
+     * The highest sequence the partition holds now, asked of the journal itself (a remote source's
+     * {@link #visibleSequence()} only knows what this process has read). Readers that bound a scan
+     * to "everything appended so far" use this.
+     *
+     * @return the current head sequence (entries up to it may still be committing)
+     */
+    default long headSequence() {
+        return visibleSequence();
+    }
+
+    /**
+     * @return the highest sequence a power loss cannot take back; remote sources serve only
+     *         committed (replicated, durable) entries, so by default everything visible
+     */
+    default long durableSequence() {
+        return visibleSequence();
+    }
+
+    /** Forces everything appended so far to disk (write-ahead rule); a no-op for committed-only sources. */
+    default void flush() {
+    }
+
+    /**
+     * @return why the partition stopped accepting writes in this process (fsync error, full disk),
+     *         or null while it is healthy
+     */
+    default Throwable failure() {
+        return null;
+    }
+
+    /**
      * @param fromSequence first sequence to return
      * @return a cursor on the calling thread
      */

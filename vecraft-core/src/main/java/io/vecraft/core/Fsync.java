@@ -1,11 +1,15 @@
 package io.vecraft.core;
 
+import io.vecraft.api.spi.ForceObserver;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
-/** fsync of directories, so renames and new files survive a power loss. Stateless. */
+/**
+ * fsync of files and directories, so renames and new files survive a power loss; every force goes
+ * through the installed {@link ForceObserver}. Stateless.
+ */
 final class Fsync {
     private Fsync() {
     }
@@ -16,7 +20,16 @@ final class Fsync {
      */
     static void directory(Path dir) throws IOException {
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
+            ForceObserver.force(dir, ForceObserver.Kind.DIRECTORY, () -> ch.force(true));
         }
+    }
+
+    /**
+     * @param ch   an open channel
+     * @param file its file (for the observer)
+     * @throws IOException if the force fails
+     */
+    static void file(FileChannel ch, Path file) throws IOException {
+        ForceObserver.force(file, ForceObserver.Kind.FILE, () -> ch.force(true));
     }
 }

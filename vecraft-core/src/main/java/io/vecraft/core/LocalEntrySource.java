@@ -43,6 +43,26 @@ final class LocalEntrySource implements EntrySource {
     }
 
     @Override
+    public long headSequence() {
+        return partition.headSequence();
+    }
+
+    @Override
+    public long durableSequence() {
+        return partition.durableSequence();
+    }
+
+    @Override
+    public void flush() {
+        partition.flush();
+    }
+
+    @Override
+    public Throwable failure() {
+        return partition.failure();
+    }
+
+    @Override
     public Cursor cursor(long fromSequence) {
         JournalTailer t = partition.tailer();
         t.seekSequence(Math.max(fromSequence, partition.firstSequence()));

@@ -53,7 +53,9 @@ final class QueryProcessor {
      */
     long snapshot(ShardHandle[] shards, Consistency consistency, OptionalLong asOf, String what) {
         for (ShardHandle s : shards) {
-            s.checkHealthy();
+            // A shard whose applier failed (I/O error, full disk) still serves what it applied:
+            // reads at or below its safe time work; waits for anything newer fail (awaitSafeTime).
+            s.checkCanRead();
         }
         long deadline = System.nanoTime() + db.config().waitTimeout().toNanos();
         if (asOf.isPresent()) {

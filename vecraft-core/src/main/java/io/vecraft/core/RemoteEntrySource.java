@@ -1,8 +1,10 @@
 package io.vecraft.core;
 
+import io.vecraft.api.VecraftTimeoutException;
 import io.vecraft.cluster.spi.EntryMessage;
 import io.vecraft.cluster.spi.JournalService;
 import io.vecraft.cluster.spi.ReadBatch;
+import io.vecraft.cluster.spi.transport.NodeUnavailableException;
 import io.vecraft.journal.JournalEntry;
 import io.vecraft.journal.Watermark;
 import java.time.Duration;
@@ -63,6 +65,17 @@ final class RemoteEntrySource implements EntrySource, AutoCloseable {
     @Override
     public long visibleSequence() {
         return known.get();
+    }
+
+    /** Asks the partition's leader; if it cannot be reached, what this process has seen. */
+    @Override
+    public long headSequence() {
+        try {
+            long head = journal.watermark(name).sequence();
+            return Math.max(head, known.get());
+        } catch (NodeUnavailableException | VecraftTimeoutException e) {
+            return known.get();
+        }
     }
 
     private void sawSequence(long seq) {

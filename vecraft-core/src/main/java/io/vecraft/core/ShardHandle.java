@@ -27,6 +27,17 @@ interface ShardHandle {
     void checkHealthy();
 
     /**
+     * Checks that the shard can serve reads at or below its safe time. A shard whose applier failed
+     * still serves what it applied (waits for anything newer fail); by default this is
+     * {@link #checkHealthy()}.
+     *
+     * @throws io.vecraft.api.VecraftException if the shard cannot serve any read
+     */
+    default void checkCanRead() {
+        checkHealthy();
+    }
+
+    /**
      * Asks the shard to move its safe time to at least {@code hlc} soon (refresh idle partitions).
      *
      * @param hlc the wanted HLC

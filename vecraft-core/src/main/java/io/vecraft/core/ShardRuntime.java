@@ -3,6 +3,7 @@ package io.vecraft.core;
 import io.vecraft.api.CorruptedDataException;
 import io.vecraft.api.VecraftClosedException;
 import io.vecraft.api.VecraftException;
+import io.vecraft.api.VecraftIOException;
 import io.vecraft.api.VecraftTimeoutException;
 import io.vecraft.cluster.spi.wal.WalCodec;
 import io.vecraft.cluster.spi.wal.WalOp;
@@ -98,6 +99,14 @@ final class ShardRuntime implements ShardHandle, AutoCloseable {
         for (int i = 0; i < feeds.length; i++) {
             EntrySource p = sources.get(i);
             long start = applied.getOrDefault(p.id(), startSequences.getOrDefault(p.id(), 0L));
+            if (start > p.headSequence()) {
+                // The shard (or the collection's creation) covers entries the journal no longer has:
+                // new writes would reuse those sequences and the shard would skip them. Refuse.
+                throw new CorruptedDataException(p.name(), p.headSequence() + 1, "shard " + name
+                        + " has applied journal partition " + p.name() + " up to sequence " + start
+                        + " but the journal ends at sequence " + p.headSequence()
+                        + ": the journal lost entries that were already applied (truncated or damaged journal files)");
+            }
             feeds[i] = new Feed(p, Math.max(start, p.firstSequence() - 1));
         }
         this.thread = new Thread(this::run, "vecraft-applier-" + name);
@@ -160,9 +169,31 @@ final class ShardRuntime implements ShardHandle, AutoCloseable {
     @Override
     public void checkHealthy() {
         Throwable t = failure;
+        if (t instanceof CorruptedDataException c) {
+            // keep the type, file and position: callers (and open) must see the damage for what it is
+            throw new CorruptedDataException(c.location(), c.position(), "shard " + name
+                    + " stopped applying: " + c.getMessage(), c);
+        }
         if (t != null) {
             throw new VecraftException("shard " + name + " stopped applying after an error: " + t.getMessage(), t);
         }
+        if (closed) {
+            throw new VecraftClosedException("shard " + name);
+        }
+    }
+
+    /**
+     * @throws VecraftClosedException if the shard was stopped
+     */
+    @Override
+    public void checkCanRead() {
+        checkNotClosed();
+    }
+
+    /**
+     * @throws VecraftClosedException if the shard was stopped
+     */
+    void checkNotClosed() {
         if (closed) {
             throw new VecraftClosedException("shard " + name);
         }
@@ -188,6 +219,7 @@ final class ShardRuntime implements ShardHandle, AutoCloseable {
             try {
                 while (safeHlc < hlc) {
                     checkHealthy();
+                    checkFeeds();
                     long left = deadlineNanos - System.nanoTime();
                     if (left <= 0) {
                         throw new VecraftTimeoutException(what + ": shard " + name + " safe time "
@@ -202,6 +234,22 @@ final class ShardRuntime implements ShardHandle, AutoCloseable {
                 }
             } finally {
                 waiters--;
+            }
+        }
+    }
+
+    /**
+     * A journal partition that failed (fsync error, full disk) holds entries that will not become
+     * visible in this process, so safe time cannot pass them: fail the wait now instead of at its
+     * timeout. Reads at or below the current safe time are not affected.
+     */
+    private void checkFeeds() {
+        for (Feed f : feeds) {
+            Throwable t = f.partition.failure();
+            if (t != null) {
+                throw new VecraftIOException("shard " + name + " cannot catch up: journal partition "
+                        + f.partition.name() + " failed (" + t + ") and refuses writes until the database is "
+                        + "reopened; data applied before the failure stays readable (EVENTUAL)", t);
             }
         }
     }
@@ -495,6 +543,15 @@ final class ShardRuntime implements ShardHandle, AutoCloseable {
 
     private void checkpointOnThisThread() {
         long t0 = System.nanoTime();
+        // Write-ahead rule: a checkpoint must never hold the effect of a journal entry that a power
+        // loss could still take back (BATCH and ASYNC appliers see entries before they are forced).
+        // Otherwise, after the loss, the journal would hand out those sequences again for new writes
+        // and the shard, believing them applied, would skip them.
+        for (Feed f : feeds) {
+            if (f.partition.durableSequence() < f.consumedSeq) {
+                f.partition.flush();
+            }
+        }
         var info = store.checkpoint();
         lastCheckpointNanos = System.nanoTime();
         dirtySinceCheckpoint = false;

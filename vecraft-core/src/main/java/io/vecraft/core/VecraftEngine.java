@@ -2,6 +2,8 @@ package io.vecraft.core;
 
 import io.vecraft.api.Vecraft;
 import io.vecraft.api.VecraftConfig;
+import io.vecraft.api.VerifyReport;
+import java.nio.file.Path;
 import io.vecraft.api.spi.VecraftProvider;
 
 /**
@@ -19,5 +21,10 @@ public final class VecraftEngine implements VecraftProvider {
     @Override
     public Vecraft open(VecraftConfig config) {
         return config.cluster().isPresent() ? ClusterVecraft.open(config) : EmbeddedVecraft.open(config);
+    }
+
+    @Override
+    public VerifyReport verify(Path directory) {
+        return DirectoryVerifier.verify(directory);
     }
 }

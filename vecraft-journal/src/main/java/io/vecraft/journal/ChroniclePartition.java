@@ -7,6 +7,7 @@ import io.vecraft.api.NotFoundException;
 import io.vecraft.api.VecraftClosedException;
 import io.vecraft.api.VecraftException;
 import io.vecraft.api.VecraftIOException;
+import io.vecraft.api.spi.ForceObserver;
 import io.vecraft.journal.internal.CleanCloseMarker;
 import io.vecraft.journal.internal.CycleFileScanner;
 import io.vecraft.journal.internal.EntryFormat;
@@ -600,7 +601,9 @@ final class ChroniclePartition implements JournalPartition {
             // appender's state is unknown, so the partition refuses further writes until reopen.
             fail(t);
             throw new VecraftIOException("append to journal partition " + name + " (sequence " + seq
-                    + ") failed; the partition refuses appends until the journal is reopened", t);
+                    + ") failed (" + t + (t instanceof InternalError ? ": a full disk or a truncated file faults a"
+                    + " mapped write like this" : "") + "); the partition refuses appends until the journal is"
+                    + " reopened", t);
         }
         if (newCycle) {
             File f = appender.currentFile();
@@ -711,7 +714,8 @@ final class ChroniclePartition implements JournalPartition {
                 if (error != null) {
                     fail(error);
                     throw new VecraftIOException("journal partition " + name + ": force of sequences " + from
-                            + ".." + target + " failed; the partition refuses appends until reopen", error);
+                            + ".." + target + " failed (" + error.getMessage() + "); the write is not acknowledged,"
+                            + " the force is not retried and the partition refuses appends until reopen", error);
                 }
                 if (target > durable) {
                     durable = target;
@@ -775,7 +779,8 @@ final class ChroniclePartition implements JournalPartition {
                         ch = FileChannel.open(c.file(), StandardOpenOption.READ, StandardOpenOption.WRITE);
                         channels.put(c.cycle(), ch);
                     }
-                    forcer.force(ch);
+                    FileChannel forced = ch;
+                    ForceObserver.force(c.file(), ForceObserver.Kind.FILE, () -> forcer.force(forced));
                 } catch (IOException e) {
                     throw new VecraftIOException("fdatasync of journal file " + c.file() + " (partition " + name
                             + ", sequences " + from + ".." + to + ") failed", e);
@@ -851,6 +856,11 @@ final class ChroniclePartition implements JournalPartition {
                 visibleLock.unlock();
             }
         }
+    }
+
+    @Override
+    public Throwable failure() {
+        return failure;
     }
 
     @Override

@@ -142,6 +142,14 @@ public interface JournalPartition {
      */
     void flush();
 
+    /**
+     * @return the error that made this partition refuse appends (a failed force or a failed write), or
+     *     null while it is healthy; once set it stays set until the journal is reopened
+     */
+    default Throwable failure() {
+        return null;
+    }
+
     /** @return counters since open: appends, ticks, bytes, forces (see {@link JournalStats}) */
     JournalStats stats();
 

@@ -14,6 +14,7 @@ import io.vecraft.storage.index.HnswVectorIndex;
 import io.vecraft.storage.index.SearchResults;
 import io.vecraft.storage.index.VectorIndex;
 import io.vecraft.storage.internal.CheckpointStore;
+import io.vecraft.storage.internal.Files2;
 import io.vecraft.storage.internal.FilterPlan;
 import io.vecraft.storage.internal.IdIndex;
 import io.vecraft.storage.internal.InvertedIndex;
@@ -163,9 +164,9 @@ public final class MvccShard implements Shard {
         FileChannel lockChannel;
         FileLock lock;
         try {
-            Files.createDirectories(dir);
+            Files2.createDirectories(dir);
             lockChannel = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        } catch (IOException e) {
+        } catch (IOException | VecraftIOException e) {
             throw new VecraftIOException("cannot open shard directory " + dir, e);
         }
         try {
@@ -185,10 +186,16 @@ public final class MvccShard implements Shard {
         VectorStore vectors = null;
         PayloadLog payloads = null;
         try {
+            boolean fresh = !Files.exists(dir.resolve(VECTORS_FILE)) || !Files.exists(dir.resolve(PAYLOAD_FILE))
+                    || !Files.isDirectory(dir.resolve(CHECKPOINTS_DIR));
             vectors = VectorStore.open(dir.resolve(VECTORS_FILE), config.dimension(), config.metric(),
                     config.vectorChunkBytes());
             payloads = PayloadLog.open(dir.resolve(PAYLOAD_FILE), config.payloadChunkBytes());
             CheckpointStore checkpoints = new CheckpointStore(dir.resolve(CHECKPOINTS_DIR));
+            if (fresh) {
+                // make the new files' directory entries durable: a checkpoint relies on them
+                Files2.fsyncDirectory(dir);
+            }
             MvccShard shard = new MvccShard(config, lockChannel, lock, vectors, kernel, payloads, checkpoints);
             shard.restore();
             LOG.info("opened shard {} ({} versions, {} live records, kernel {}) in {} ms", dir, shard.versionCount,

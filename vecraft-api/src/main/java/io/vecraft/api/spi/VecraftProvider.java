@@ -2,6 +2,9 @@ package io.vecraft.api.spi;
 
 import io.vecraft.api.Vecraft;
 import io.vecraft.api.VecraftConfig;
+import io.vecraft.api.VecraftException;
+import io.vecraft.api.VerifyReport;
+import java.nio.file.Path;
 
 /**
  * The engine behind {@link Vecraft#open(VecraftConfig)}, found with {@link java.util.ServiceLoader}.
@@ -14,4 +17,14 @@ public interface VecraftProvider {
      * @return an open database
      */
     Vecraft open(VecraftConfig config);
+
+    /**
+     * Checks a closed database directory without changing it (see {@link Vecraft#verify(Path)}).
+     *
+     * @param directory the data directory
+     * @return the findings
+     */
+    default VerifyReport verify(Path directory) {
+        throw new VecraftException("the engine " + getClass().getName() + " cannot verify data directories");
+    }
 }

@@ -103,7 +103,7 @@ public final class CleanCloseMarker {
             while (bb.hasRemaining()) {
                 ch.write(bb);
             }
-            ch.force(true);
+            Fsync.force(ch, tmp, true);
         }
         Files.move(tmp, dir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         Fsync.directory(dir);

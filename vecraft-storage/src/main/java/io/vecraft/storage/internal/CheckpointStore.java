@@ -80,11 +80,7 @@ public final class CheckpointStore {
     /** @param dir the {@code checkpoints} directory (created if absent) */
     public CheckpointStore(Path dir) {
         this.dir = dir;
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new VecraftIOException("cannot create " + dir, e);
-        }
+        Files2.createDirectories(dir);
     }
 
     /** @return the checkpoints directory */

@@ -1,8 +1,10 @@
 package io.vecraft.storage.internal;
 
 import io.vecraft.api.VecraftIOException;
+import io.vecraft.api.spi.ForceObserver;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
@@ -149,12 +151,19 @@ public final class MappedChunks {
      * @throws VecraftIOException if the force fails
      */
     public void force() {
-        for (MappedByteBuffer c : chunks) {
-            try {
-                c.force();
-            } catch (RuntimeException e) {
-                throw new VecraftIOException("cannot force " + path, e);
-            }
+        MappedByteBuffer[] cs = chunks;
+        try {
+            ForceObserver.force(path, ForceObserver.Kind.MAPPED, () -> {
+                for (MappedByteBuffer c : cs) {
+                    try {
+                        c.force();
+                    } catch (UncheckedIOException e) {
+                        throw e.getCause();
+                    }
+                }
+            });
+        } catch (IOException | RuntimeException e) {
+            throw new VecraftIOException("cannot force " + path, e);
         }
     }
 }

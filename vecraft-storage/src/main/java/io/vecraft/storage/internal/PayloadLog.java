@@ -78,7 +78,7 @@ public final class PayloadLog implements AutoCloseable {
                 h.putInt(8, FORMAT_VERSION);
                 h.putInt(HEADER_CRC_OFFSET, Crc.crc32c(h.array(), 0, HEADER_CRC_OFFSET));
                 ch.write(h, 0);
-                ch.force(true);
+                Files2.force(ch, file);
             } else {
                 ByteBuffer h = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
                 while (h.hasRemaining()) {
@@ -110,6 +110,89 @@ public final class PayloadLog implements AutoCloseable {
                 throw r;
             }
             throw new VecraftIOException("cannot initialise " + file, e);
+        }
+    }
+
+    /** Receives the records of a {@link #scanReadOnly} pass. */
+    @FunctionalInterface
+    public interface RecordVisitor {
+        /**
+         * @param offset the record's offset
+         * @param record the decoded record (metadata and document decoded)
+         */
+        void record(long offset, PayloadRecord record);
+    }
+
+    /**
+     * Checks the header and every record of a payload log up to {@code limit} without mapping or changing
+     * the file (verification of a closed shard).
+     *
+     * @param file    the log
+     * @param limit   valid length (a checkpoint's payload length); records must end exactly there
+     * @param visitor receives each record; may be null
+     * @return the number of records
+     * @throws CorruptedDataException naming the file and the offset of the first bad header or record
+     */
+    public static long scanReadOnly(Path file, long limit, RecordVisitor visitor) {
+        String loc = file.toString();
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            ByteBuffer h = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+            readFully(ch, h, 0, loc);
+            if (h.getLong(0) != MAGIC) {
+                throw new CorruptedDataException(loc, 0, "bad magic 0x" + Long.toHexString(h.getLong(0)));
+            }
+            if (Crc.crc32c(h.array(), 0, HEADER_CRC_OFFSET) != h.getInt(HEADER_CRC_OFFSET)) {
+                throw new CorruptedDataException(loc, HEADER_CRC_OFFSET, "header CRC32C mismatch");
+            }
+            if (h.getInt(8) != FORMAT_VERSION) {
+                throw new CorruptedDataException(loc, 8, "unsupported format version " + h.getInt(8));
+            }
+            if (limit > size) {
+                throw new CorruptedDataException(loc, size, "valid length " + limit + " is past the end of the file ("
+                        + size + " bytes)");
+            }
+            long at = HEADER_BYTES;
+            long n = 0;
+            ByteBuffer rh = ByteBuffer.allocate(RECORD_HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+            while (at < limit) {
+                if (at + RECORD_HEADER_BYTES > limit) {
+                    throw new CorruptedDataException(loc, at, "record header runs past the valid length " + limit);
+                }
+                rh.clear();
+                readFully(ch, rh, at, loc);
+                int len = rh.getInt(0);
+                int crc = rh.getInt(4);
+                if (len < 0 || len > MAX_BODY_BYTES || at + RECORD_HEADER_BYTES + len > limit) {
+                    throw new CorruptedDataException(loc, at, "record length " + Integer.toUnsignedString(len)
+                            + " runs past the valid length " + limit);
+                }
+                ByteBuffer body = ByteBuffer.allocate(len);
+                readFully(ch, body, at + RECORD_HEADER_BYTES, loc);
+                int actual = Crc.crc32c(body.array(), 0, len);
+                if (actual != crc) {
+                    throw new CorruptedDataException(loc, at, "record CRC32C mismatch: computed 0x"
+                            + Integer.toHexString(actual) + ", stored 0x" + Integer.toHexString(crc));
+                }
+                PayloadRecord r = PayloadCodec.decode(body.array(), 0, len, loc, at, true, true);
+                if (visitor != null) {
+                    visitor.record(at, r);
+                }
+                n++;
+                at += RECORD_HEADER_BYTES + len;
+            }
+            return n;
+        } catch (IOException e) {
+            throw new VecraftIOException("cannot read " + file, e);
+        }
+    }
+
+    private static void readFully(FileChannel ch, ByteBuffer b, long pos, String loc) throws IOException {
+        while (b.hasRemaining()) {
+            int r = ch.read(b, pos + b.position());
+            if (r < 0) {
+                throw new CorruptedDataException(loc, pos + b.position(), "file ends inside a record or header");
+            }
         }
     }
 

@@ -5,6 +5,7 @@ import io.vecraft.api.InvalidArgumentException;
 import io.vecraft.api.Metric;
 import io.vecraft.api.VecraftIOException;
 import io.vecraft.storage.internal.Crc;
+import io.vecraft.storage.internal.Files2;
 import io.vecraft.storage.internal.MappedChunks;
 
 import java.io.IOException;
@@ -137,7 +138,7 @@ public final class VectorStore implements AutoCloseable {
         h.putInt(HEADER_CRC_OFFSET, Crc.crc32c(h.array(), 0, HEADER_CRC_OFFSET));
         try {
             ch.write(h, 0);
-            ch.force(true);
+            Files2.force(ch, file);
         } catch (IOException e) {
             throw new VecraftIOException("cannot write header of " + file, e);
         }
