@@ -113,6 +113,9 @@ public final class GraphVectorIndex implements VectorIndex {
     private static final ThreadLocal<Walker> WALKERS = ThreadLocal.withInitial(Walker::new);
 
     private final VectorScorer scorer;
+    private final VectorStore store;
+    /** Second touched offset in a slot (the middle, so vectors spanning two pages get both). */
+    private final int touchStride;
     private final int dimension;
     private final int m;
     private final int maxConn0;
@@ -133,6 +136,8 @@ public final class GraphVectorIndex implements VectorIndex {
 
     private GraphVectorIndex(VectorScorer scorer, int m, int efConstruction, int ef, long seed) {
         this.scorer = scorer;
+        this.store = scorer.store();
+        this.touchStride = (2 * scorer.store().dimension()) & ~63;
         this.dimension = scorer.store().dimension();
         this.m = m;
         this.maxConn0 = 2 * m;
@@ -377,12 +382,25 @@ public final class GraphVectorIndex implements VectorIndex {
                 continue;
             }
             int n = (int) INTS.getAcquire(list, 0);
+            // Two passes: collect the unvisited neighbours and touch the first bytes of their
+            // vector slots, then score them. The touches are independent loads, so their cache
+            // misses overlap instead of each distance waiting for its own (search is memory-bound).
+            int[] batch = w.batch(n);
+            int b = 0;
+            int sink = 0;
             for (int i = 1; i <= n; i++) {
                 int nb = list[i];
-                if (!w.visit(nb)) {
-                    continue;
+                if (w.visit(nb)) {
+                    batch[b++] = nb;
+                    java.nio.ByteBuffer buf = store.buffer(nb);
+                    int off = store.offset(nb);
+                    sink += buf.getInt(off) + buf.getInt(off + touchStride);
                 }
-                visited++;
+            }
+            w.sink += sink;
+            visited += b;
+            for (int j = 0; j < b; j++) {
+                int nb = batch[j];
                 float s = scorer.score(query, nb);
                 if (results.size() < beam || s < worst) {
                     candidates.push(NodeHeap.encode(s, nb));
@@ -544,12 +562,16 @@ public final class GraphVectorIndex implements VectorIndex {
     private void selectDiverse(Walker b, int found, int[] list, int max) {
         int cap = (list.length - 1) / 2;
         int chosen = 0;
+        float[] probe = b.probe(dimension);
         for (int i = 0; i < found && chosen < max; i++) {
             int e = b.ids[i];
             float se = b.scores[i];
             boolean good = true;
+            if (chosen > 0) {
+                store.copyTo(e, probe); // one copy per candidate, then scored like a query
+            }
             for (int j = 0; j < chosen; j++) {
-                if (scorer.score(e, list[1 + j]) < se) {
+                if (scorer.score(probe, list[1 + j]) < se) {
                     good = false;
                     break;
                 }
@@ -622,10 +644,12 @@ public final class GraphVectorIndex implements VectorIndex {
         scores[j] = s;
         // Drop the farthest neighbour that a closer one occludes, else the farthest.
         int drop = n;
+        float[] probe = b.probe(dimension);
         search:
         for (int i = n; i >= 1; i--) {
+            store.copyTo(ids[i], probe);
             for (int k = 0; k < i; k++) {
-                if (scorer.score(ids[i], ids[k]) < scores[i]) {
+                if (scorer.score(probe, ids[k]) < scores[i]) {
                     drop = i;
                     break search;
                 }
@@ -995,6 +1019,25 @@ public final class GraphVectorIndex implements VectorIndex {
         private int[] pruneIds = new int[0];
         float[] pruneScores = new float[0];
         private float[] vector = new float[0];
+        private int[] batch = new int[64];
+        /** Sum of touched values, kept so the touches are not optimised away. */
+        int sink;
+
+        private float[] probe = new float[0];
+
+        float[] probe(int dimension) {
+            if (probe.length != dimension) {
+                probe = new float[dimension];
+            }
+            return probe;
+        }
+
+        int[] batch(int n) {
+            if (batch.length < n) {
+                batch = new int[n];
+            }
+            return batch;
+        }
 
         void begin(int bound) {
             limit = bound;
