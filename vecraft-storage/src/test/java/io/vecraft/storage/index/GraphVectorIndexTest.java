@@ -269,6 +269,26 @@ class GraphVectorIndexTest extends VectorIndexContractTest {
     }
 
     @Test
+    void nodesAddedAfterEveryNodeWasRemovedAreStillLinkedIntoTheGraph() {
+        GraphVectorIndex g = (GraphVectorIndex) filled(500);
+        for (int o = 0; o < 500; o++) {
+            g.remove(o);
+        }
+        for (int o = 500; o < 1500; o++) { // fresh ordinals: the removed nodes are not reclaimed
+            store.write(o, Seeds.vector(rnd, DIM));
+            g.add(o);
+        }
+        int self = 0;
+        for (int o = 500; o < 1500; o++) {
+            assertTrue(g.neighbours(o, 0).length > 0, "node " + o + " has no neighbours");
+            if (g.search(store.read(o), 1, 32, null).ordinal(0) == o) {
+                self++;
+            }
+        }
+        assertTrue(self >= 980, "self-recall " + self + "/1000");
+    }
+
+    @Test
     void rejectsBadParameters() {
         assertThrows(InvalidArgumentException.class, () -> GraphVectorIndex.create(scorer, 1, 100, 10));
         assertThrows(InvalidArgumentException.class, () -> GraphVectorIndex.create(scorer, 16, 0, 10));
