@@ -35,16 +35,19 @@ import java.util.concurrent.atomic.AtomicReference;
  * M=16 (jvector: max degree 32 on level 0 and 16 above, as HNSW) and efConstruction=200 over the
  * same vectors, built single-threaded in the same JVM.
  *
- * <p>Per data set and ef: recall@10 against the ground truth, then QPS with 1 and 2 search
- * threads measured in interleaved rounds (each round runs every variant for the same time, so the
- * variants share whatever else the machine does; median and best round reported). The load
+ * <p>Per data set: (1) recall@10 of every variant over an ef grid; (2) the headline: each variant
+ * at its smallest ef reaching recall@10 >= 0.98, QPS with 1 and 2 search threads in interleaved
+ * rounds (each round runs every variant for the same time, so the variants share whatever else
+ * the machine does; median and best round reported); (3) QPS over part of the grid, interleaved
+ * per ef. The load
  * average is printed before and after each data set. Memory: heap bytes per vector of raw hnswlib
  * (its own {@code float[]} copies included) versus {@link GraphVectorIndex} (heap) plus the vector
  * slots of its mapped store, measured after full GCs around each build.
  *
  * <p>Run: {@code java <vecraft.jvm.options> -Xmx8g -XX:+UseParallelGC -cp benchmarks/target/benchmarks.jar
  * io.vecraft.benchmarks.storage.GraphIndexHarness [--sift DIR] [--fashion DIR] [--skip-sift]
- * [--skip-fashion] [--queries N] [--efs 16,24,...] [--rounds R] [--round-ms MS]
+ * [--skip-fashion] [--queries N] [--efs 10,12,...] [--sweep-efs 16,32,...] [--rounds R]
+ * [--headline-rounds R] [--round-ms MS]
  * [--variants graph,hnsw-index,raw,lucene,jvector] [--work DIR]}.
  */
 public final class GraphIndexHarness {
@@ -52,6 +55,9 @@ public final class GraphIndexHarness {
     static final int M = 16;
     static final int EF_CONSTRUCTION = 200;
     static final int K = 10;
+    static final double TARGET_RECALL = 0.98;
+    static int headlineRounds = 15;
+    static int[] sweepEfs = {16, 32, 64, 128};
 
     private GraphIndexHarness() {
     }
@@ -78,9 +84,9 @@ public final class GraphIndexHarness {
         boolean doSift = true;
         boolean doFashion = true;
         int queries = 1000;
-        int[] efs = {10, 16, 24, 32, 48, 64, 96, 128};
+        int[] efs = {10, 12, 14, 16, 20, 24, 28, 32, 40, 48, 64, 96, 128};
         int rounds = 5;
-        int roundMs = 1000;
+        int roundMs = 500;
         Set<String> variants = new LinkedHashSet<>(List.of("graph", "hnsw-index", "raw", "lucene", "jvector"));
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -92,6 +98,8 @@ public final class GraphIndexHarness {
                 case "--queries" -> queries = Integer.parseInt(args[++i]);
                 case "--efs" -> efs = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+                case "--headline-rounds" -> headlineRounds = Integer.parseInt(args[++i]);
+                case "--sweep-efs" -> sweepEfs = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
                 case "--round-ms" -> roundMs = Integer.parseInt(args[++i]);
                 case "--variants" -> variants = new LinkedHashSet<>(List.of(args[++i].split(",")));
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
@@ -103,8 +111,9 @@ public final class GraphIndexHarness {
                 + System.getProperty("java.vm.vendor") + "), " + Runtime.getRuntime().availableProcessors()
                 + " cores, max heap " + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB, Vecraft kernel "
                 + kernel.name() + ", Lucene " + LuceneHnsw.version() + ", jvector " + JvectorGraph.version());
-        System.out.println("# variants " + variants + ", efs " + Arrays.toString(efs) + ", " + rounds
-                + " interleaved rounds of " + roundMs + " ms per variant, ef and thread count");
+        System.out.println("# variants " + variants + ", recall ef grid " + Arrays.toString(efs) + ", headline "
+                + headlineRounds + " rounds, sweep efs " + Arrays.toString(sweepEfs) + " x " + rounds + " rounds, "
+                + roundMs + " ms per round");
         try {
             if (doSift && Files.exists(sift.resolve("siftsmall_base.fvecs"))) {
                 Dataset d = new Dataset("siftsmall", Datasets.fvecs(sift.resolve("siftsmall_base.fvecs")),
@@ -322,18 +331,103 @@ public final class GraphIndexHarness {
         }
         Pool pool = new Pool(2);
         try {
-            List<String> rows = new ArrayList<>();
+            // Phase 1: recall of every variant over the ef grid (no timing).
             double[][] recall = new double[list.size()][efs.length];
-            double[][][] qps = new double[list.size()][efs.length][2];
-            double[][][] best = new double[list.size()][efs.length][2];
+            int[] ef98 = new int[list.size()];
+            for (int vi = 0; vi < list.size(); vi++) {
+                ef98[vi] = -1;
+                for (int e = 0; e < efs.length; e++) {
+                    recall[vi][e] = recall(list.get(vi).searcher(), d, efs[e]);
+                    if (ef98[vi] < 0 && recall[vi][e] >= TARGET_RECALL) {
+                        ef98[vi] = e;
+                    }
+                }
+            }
+            // Phase 2 (headline): every variant at its own smallest ef reaching the target recall,
+            // all measured in the same interleaved rounds.
+            System.out.println();
+            System.out.println("### " + d.name() + ": QPS at recall@10 >= " + TARGET_RECALL + " (each variant at its"
+                    + " smallest ef reaching it; " + headlineRounds + " interleaved rounds of " + roundMs
+                    + " ms; load before " + loadAverage() + ")");
+            double[][][] head = new double[list.size()][2][];
+            for (int threads = 1; threads <= 2; threads++) {
+                double[][] r = new double[list.size()][headlineRounds];
+                for (int vi = 0; vi < list.size(); vi++) {
+                    if (ef98[vi] >= 0) {
+                        pool.measure(list.get(vi).searcher(), d.queries(), efs[ef98[vi]], threads, roundMs);
+                    }
+                }
+                for (int round = 0; round < headlineRounds; round++) {
+                    for (int vi = 0; vi < list.size(); vi++) {
+                        if (ef98[vi] >= 0) {
+                            r[vi][round] = pool.measure(list.get(vi).searcher(), d.queries(), efs[ef98[vi]], threads,
+                                    roundMs);
+                        }
+                    }
+                }
+                for (int vi = 0; vi < list.size(); vi++) {
+                    Arrays.sort(r[vi]);
+                    head[vi][threads - 1] = r[vi];
+                }
+            }
+            System.out.println();
+            System.out.println("| variant | build s | ef | recall@10 | QPS 1 thr median | 1 thr best | QPS 2 thr median | 2 thr best |");
+            System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|");
+            for (int vi = 0; vi < list.size(); vi++) {
+                Variant v = list.get(vi);
+                if (ef98[vi] < 0) {
+                    System.out.printf(Locale.ROOT, "| %s | %.1f | - | < %.2f at every ef | - | - | - | - |%n", v.name(),
+                            v.buildSeconds(), TARGET_RECALL);
+                    continue;
+                }
+                double[] one = head[vi][0];
+                double[] two = head[vi][1];
+                System.out.printf(Locale.ROOT, "| %s | %.1f | %d | %.3f | %,.0f | %,.0f | %,.0f | %,.0f |%n", v.name(),
+                        v.buildSeconds(), efs[ef98[vi]], recall[vi][ef98[vi]], median(one), one[one.length - 1],
+                        median(two), two[two.length - 1]);
+            }
+            int ours = -1;
+            for (int vi = 0; vi < list.size(); vi++) {
+                if (list.get(vi).name().startsWith("GraphVectorIndex")) {
+                    ours = vi;
+                }
+            }
+            if (ours >= 0 && ef98[ours] >= 0) {
+                for (int t = 0; t < 2; t++) {
+                    for (boolean best : new boolean[] {false, true}) {
+                        double top = 0;
+                        String who = "-";
+                        for (int vi = 0; vi < list.size(); vi++) {
+                            String name = list.get(vi).name();
+                            if (vi == ours || name.startsWith("HnswVectorIndex") || ef98[vi] < 0) {
+                                continue;
+                            }
+                            double q = best ? head[vi][t][head[vi][t].length - 1] : median(head[vi][t]);
+                            if (q > top) {
+                                top = q;
+                                who = name;
+                            }
+                        }
+                        double mine = best ? head[ours][t][head[ours][t].length - 1] : median(head[ours][t]);
+                        System.out.printf(Locale.ROOT, "%d thread(s), %s: GraphVectorIndex %,.0f QPS vs best baseline %s"
+                                + " %,.0f QPS: ratio %.2f%n", t + 1, best ? "best rounds" : "medians", mine, who, top,
+                                top == 0 ? 0 : mine / top);
+                    }
+                }
+            }
+            // Phase 3: QPS over part of the ef grid, interleaved per ef.
+            System.out.println();
+            System.out.println("### " + d.name() + ": ef sweep (" + rounds + " interleaved rounds of " + roundMs + " ms)");
+            List<String> rows = new ArrayList<>();
             for (int e = 0; e < efs.length; e++) {
                 int ef = efs[e];
-                for (int vi = 0; vi < list.size(); vi++) {
-                    recall[vi][e] = recall(list.get(vi).searcher(), d, ef);
+                if (Arrays.stream(sweepEfs).noneMatch(x -> x == ef)) {
+                    continue;
                 }
+                double[][][] q = new double[list.size()][2][];
                 for (int threads = 1; threads <= 2; threads++) {
                     double[][] r = new double[list.size()][rounds];
-                    for (Variant v : list) { // warm-up: one short round each
+                    for (Variant v : list) { // warm-up
                         pool.measure(v.searcher(), d.queries(), ef, threads, roundMs / 2);
                     }
                     for (int round = 0; round < rounds; round++) {
@@ -343,68 +437,48 @@ public final class GraphIndexHarness {
                     }
                     for (int vi = 0; vi < list.size(); vi++) {
                         Arrays.sort(r[vi]);
-                        qps[vi][e][threads - 1] = r[vi][rounds / 2];
-                        best[vi][e][threads - 1] = r[vi][rounds - 1];
+                        q[vi][threads - 1] = r[vi];
                     }
                 }
                 for (int vi = 0; vi < list.size(); vi++) {
                     rows.add(String.format(Locale.ROOT, "| %s | %d | %.3f | %,.0f | %,.0f | %,.0f | %,.0f |",
-                            list.get(vi).name(), ef, recall[vi][e], qps[vi][e][0], best[vi][e][0], qps[vi][e][1],
-                            best[vi][e][1]));
+                            list.get(vi).name(), ef, recall[vi][e], median(q[vi][0]), q[vi][0][rounds - 1],
+                            median(q[vi][1]), q[vi][1][rounds - 1]));
                 }
                 System.out.printf(Locale.ROOT, "ef=%d measured (load %s)%n", ef, loadAverage());
             }
             System.out.println();
             System.out.println("| variant | ef | recall@10 | QPS 1 thr median | 1 thr best | QPS 2 thr median | 2 thr best |");
             System.out.println("|---|---:|---:|---:|---:|---:|---:|");
-            for (int e = 0; e < efs.length; e++) {
-                for (int vi = 0; vi < list.size(); vi++) {
-                    System.out.println(rows.get(e * list.size() + vi));
-                }
+            rows.forEach(System.out::println);
+            System.out.println();
+            System.out.println("recall@10 over the whole ef grid:");
+            System.out.println();
+            StringBuilder h = new StringBuilder("| variant |");
+            StringBuilder sep = new StringBuilder("|---|");
+            for (int ef : efs) {
+                h.append(" ef ").append(ef).append(" |");
+                sep.append("---:|");
             }
-            System.out.println();
-            System.out.println("QPS at the smallest measured ef reaching recall@10 >= 0.98:");
-            System.out.println();
-            System.out.println("| variant | build s | ef | recall@10 | QPS 1 thr | QPS 2 thr |");
-            System.out.println("|---|---:|---:|---:|---:|---:|");
-            double[][] at98 = new double[list.size()][];
+            System.out.println(h);
+            System.out.println(sep);
             for (int vi = 0; vi < list.size(); vi++) {
-                Variant v = list.get(vi);
-                int e = 0;
-                while (e < efs.length && recall[vi][e] < 0.98) {
-                    e++;
+                StringBuilder row = new StringBuilder("| " + list.get(vi).name() + " |");
+                for (int e = 0; e < efs.length; e++) {
+                    row.append(String.format(Locale.ROOT, " %.3f |", recall[vi][e]));
                 }
-                if (e == efs.length) {
-                    System.out.printf(Locale.ROOT, "| %s | %.1f | - | < 0.98 at every ef | - | - |%n", v.name(),
-                            v.buildSeconds());
-                    continue;
-                }
-                at98[vi] = qps[vi][e];
-                System.out.printf(Locale.ROOT, "| %s | %.1f | %d | %.3f | %,.0f | %,.0f |%n", v.name(), v.buildSeconds(),
-                        efs[e], recall[vi][e], qps[vi][e][0], qps[vi][e][1]);
-            }
-            if (names.contains("graph") && at98[0] != null) {
-                for (int t = 0; t < 2; t++) {
-                    double top = 0;
-                    String who = "-";
-                    for (int vi = 0; vi < list.size(); vi++) {
-                        if (list.get(vi).name().startsWith("GraphVectorIndex") || list.get(vi).name().startsWith("HnswVectorIndex")) {
-                            continue;
-                        }
-                        if (at98[vi] != null && at98[vi][t] > top) {
-                            top = at98[vi][t];
-                            who = list.get(vi).name();
-                        }
-                    }
-                    System.out.printf(Locale.ROOT, "%d thread(s): GraphVectorIndex %,.0f QPS vs best baseline %s %,.0f QPS:"
-                            + " ratio %.2f%n", t + 1, at98[0][t], who, top, top == 0 ? 0 : at98[0][t] / top);
-                }
+                System.out.println(row);
             }
             System.out.println("load average after " + d.name() + ": " + loadAverage());
         } finally {
             pool.close();
             HELD.clear();
         }
+    }
+
+    static double median(double[] sorted) {
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
     static double recall(Searcher s, Dataset d, int ef) {
