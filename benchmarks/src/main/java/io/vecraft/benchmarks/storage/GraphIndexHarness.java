@@ -67,7 +67,11 @@ public final class GraphIndexHarness {
         int[] search(float[] query, int k, int ef);
     }
 
-    record Variant(String name, double buildSeconds, long heapBytes, long mappedBytes, Searcher searcher) {
+    record Variant(String name, double buildSeconds, long heapBytes, long mappedBytes, Searcher searcher,
+                   long indexEstimate) {
+        Variant(String name, double buildSeconds, long heapBytes, long mappedBytes, Searcher searcher) {
+            this(name, buildSeconds, heapBytes, mappedBytes, searcher, -1);
+        }
     }
 
     record Dataset(String name, float[][] base, float[][] queries, int[][] truth) {
@@ -115,33 +119,42 @@ public final class GraphIndexHarness {
                 + headlineRounds + " rounds, sweep efs " + Arrays.toString(sweepEfs) + " x " + rounds + " rounds, "
                 + roundMs + " ms per round");
         try {
+            // Data sets are loaded in their own methods so that nothing but the Dataset stays
+            // reachable from this frame while heap bytes are measured.
             if (doSift && Files.exists(sift.resolve("siftsmall_base.fvecs"))) {
-                Dataset d = new Dataset("siftsmall", Datasets.fvecs(sift.resolve("siftsmall_base.fvecs")),
-                        Datasets.fvecs(sift.resolve("siftsmall_query.fvecs")),
-                        Datasets.ivecs(sift.resolve("siftsmall_groundtruth.ivecs")));
-                run(d, work.resolve("sift"), kernel, variants, efs, rounds, roundMs);
+                run(siftsmall(sift), work.resolve("sift"), kernel, variants, efs, rounds, roundMs);
             }
             if (doFashion && Files.exists(fashion.resolve("train-images-idx3-ubyte.gz"))) {
-                Datasets.ByteVectors train = Datasets.fashionMnist(fashion, 60_000);
-                Datasets.ByteVectors test = Datasets.fashionMnistTest(fashion, queries);
-                float[][] base = new float[train.count()][];
-                for (int i = 0; i < base.length; i++) {
-                    base[i] = train.vector(i);
-                }
-                float[][] q = new float[test.count()][];
-                for (int i = 0; i < q.length; i++) {
-                    q[i] = test.vector(i);
-                }
-                long t0 = System.nanoTime();
-                int[][] truth = exactTruth(base, q, K, kernel);
-                System.out.printf(Locale.ROOT, "%n# Fashion-MNIST ground truth: %d queries (t10k) x %d base, exact, %.1f s%n",
-                        q.length, base.length, (System.nanoTime() - t0) / 1e9);
-                run(new Dataset("Fashion-MNIST", base, q, truth), work.resolve("fashion"), kernel, variants, efs,
-                        rounds, roundMs);
+                run(fashionMnist(fashion, queries, kernel), work.resolve("fashion"), kernel, variants, efs, rounds,
+                        roundMs);
             }
         } finally {
             StorageMemoryHarness.deleteTree(work);
         }
+    }
+
+    static Dataset siftsmall(Path sift) throws Exception {
+        return new Dataset("siftsmall", Datasets.fvecs(sift.resolve("siftsmall_base.fvecs")),
+                Datasets.fvecs(sift.resolve("siftsmall_query.fvecs")),
+                Datasets.ivecs(sift.resolve("siftsmall_groundtruth.ivecs")));
+    }
+
+    static Dataset fashionMnist(Path fashion, int queries, VectorKernel kernel) throws Exception {
+        Datasets.ByteVectors train = Datasets.fashionMnist(fashion, 60_000);
+        Datasets.ByteVectors test = Datasets.fashionMnistTest(fashion, queries);
+        float[][] base = new float[train.count()][];
+        for (int i = 0; i < base.length; i++) {
+            base[i] = train.vector(i);
+        }
+        float[][] q = new float[test.count()][];
+        for (int i = 0; i < q.length; i++) {
+            q[i] = test.vector(i);
+        }
+        long t0 = System.nanoTime();
+        int[][] truth = exactTruth(base, q, K, kernel);
+        System.out.printf(Locale.ROOT, "%n# Fashion-MNIST ground truth: %d queries (t10k) x %d base, exact, %.1f s%n",
+                q.length, base.length, (System.nanoTime() - t0) / 1e9);
+        return new Dataset("Fashion-MNIST", base, q, truth);
     }
 
     static String loadAverage() {
@@ -219,7 +232,7 @@ public final class GraphIndexHarness {
         long mapped = VectorStore.HEADER_BYTES + (long) data.length * VectorStore.slotBytes(dim);
         HELD.add(store);
         return new Variant("GraphVectorIndex (mapped store, " + kernel.name() + ")", build, heap, mapped,
-                ordinalSearcher(index));
+                ordinalSearcher(index), index.heapBytesEstimate());
     }
 
     static Variant hnswIndex(float[][] data, Path dir, VectorKernel kernel) throws Exception {
@@ -240,7 +253,8 @@ public final class GraphIndexHarness {
         long heap = usedHeap() - base;
         HELD.add(store);
         return new Variant("HnswVectorIndex (hnswlib over the mapped store)", build, heap,
-                VectorStore.HEADER_BYTES + (long) data.length * VectorStore.slotBytes(dim), ordinalSearcher(index));
+                VectorStore.HEADER_BYTES + (long) data.length * VectorStore.slotBytes(dim), ordinalSearcher(index),
+                index.heapBytesEstimate());
     }
 
     static Searcher ordinalSearcher(VectorIndex index) {
@@ -327,6 +341,10 @@ public final class GraphIndexHarness {
                             + " slots %,d B = %.0f B/vector, total %.0f B/vector%n", v.name(), v.buildSeconds(),
                     loadAverage(), v.heapBytes(), v.heapBytes() / (double) n, v.mappedBytes(),
                     v.mappedBytes() / (double) n, (v.heapBytes() + v.mappedBytes()) / (double) n);
+            if (v.indexEstimate() >= 0) {
+                System.out.printf(Locale.ROOT, "  (the index's own heapBytesEstimate(): %,d B = %.0f B/vector)%n",
+                        v.indexEstimate(), v.indexEstimate() / (double) n);
+            }
             list.add(v);
         }
         Pool pool = new Pool(2);
