@@ -152,7 +152,7 @@ class CorruptionTest {
 
     @Test
     void hnswGraph() throws Exception {
-        corrupt("HNSW graph", FileKind.HNSW_GRAPH, p -> p.getFileName().toString().equals("graph.bin"), false);
+        corrupt("HNSW graph", FileKind.HNSW_GRAPH, p -> p.getFileName().toString().equals("hnsw-graph.bin"), false);
     }
 
     @Test

@@ -10,6 +10,7 @@ import io.vecraft.api.VecraftClosedException;
 import io.vecraft.api.VecraftException;
 import io.vecraft.api.VecraftIOException;
 import io.vecraft.storage.index.ExactVectorIndex;
+import io.vecraft.storage.index.GraphVectorIndex;
 import io.vecraft.storage.index.HnswVectorIndex;
 import io.vecraft.storage.index.SearchResults;
 import io.vecraft.storage.index.VectorIndex;
@@ -64,7 +65,8 @@ import java.util.zip.CRC32C;
 /**
  * The {@link Shard} implementation: MVCC versions in a {@link VersionTable}, vectors in a
  * mapped {@link VectorStore}, metadata and documents in a {@link PayloadLog}, ids in a Chronicle
- * Map ({@link IdIndex}), a {@link VectorIndex} (HNSW or exact) over ordinals, an
+ * Map ({@link IdIndex}), a {@link VectorIndex} over ordinals ({@link GraphVectorIndex} or
+ * {@link HnswVectorIndex} for HNSW, per {@link ShardConfig#hnswImplementation()}, or exact), an
  * {@link InvertedIndex} for metadata filters, and checkpoints ({@link CheckpointStore}).
  *
  * <p>Apply order of an upsert (single writer): allocate an ordinal (a fresh one, or one freed by
@@ -76,7 +78,9 @@ import java.util.zip.CRC32C;
  * snapshot time at or below the shard's applied time (what core guarantees) sees every
  * operation whole.
  *
- * <p>Restore at open: newest valid checkpoint's version table and HNSW graph; the payload log
+ * <p>Restore at open: newest valid checkpoint's version table and HNSW graph (loaded when the
+ * checkpoint was written by the configured {@link HnswImplementation}, rebuilt from the stored
+ * vectors otherwise); the payload log
  * and vector store are cut back to the lengths it records; the inverted index, the exact index
  * membership and the id map are rebuilt in one pass over the payload records of the stored
  * versions (cheaper than persisting them: see BENCHMARKS.md).
@@ -99,6 +103,7 @@ public final class MvccShard implements Shard {
     static final String CHECKPOINTS_DIR = "checkpoints";
     static final String VERSIONS_FILE = "versions.bin";
     static final String GRAPH_FILE = "graph.bin";
+    static final String LAYERED_GRAPH_FILE = "hnsw-graph.bin";
 
     private final ShardConfig config;
     private final Path dir;
@@ -278,11 +283,22 @@ public final class MvccShard implements Shard {
             }
         }
         if (config.index() instanceof IndexSpec.Hnsw h) {
-            Path graph = manifest == null ? null : checkpoints.directory(manifest.number()).resolve(GRAPH_FILE);
-            index = graph != null && Files.exists(graph)
-                    ? HnswVectorIndex.load(graph, scorer, h.m(), h.efConstruction(), h.ef())
-                    : HnswVectorIndex.create(scorer, h.m(), h.efConstruction(), h.ef(),
-                    Math.max(config.initialCapacity(), highWater));
+            boolean sameKind = manifest != null && manifest.indexKind() == indexKind();
+            if (manifest != null && !sameKind) {
+                LOG.warn("checkpoint {} of {} holds a graph built by {}, configuration says {}: rebuilding the graph"
+                        + " from the stored vectors", manifest.number(), dir, kindName(manifest.indexKind()),
+                        config.hnswImplementation());
+            }
+            Path graph = sameKind ? checkpoints.directory(manifest.number()).resolve(graphFile()) : null;
+            boolean load = graph != null && Files.exists(graph);
+            if (config.hnswImplementation() == HnswImplementation.GRAPH) {
+                index = load ? GraphVectorIndex.load(graph, scorer, h.m(), h.efConstruction(), h.ef())
+                        : GraphVectorIndex.create(scorer, h.m(), h.efConstruction(), h.ef());
+            } else {
+                index = load ? HnswVectorIndex.load(graph, scorer, h.m(), h.efConstruction(), h.ef())
+                        : HnswVectorIndex.create(scorer, h.m(), h.efConstruction(), h.ef(),
+                        Math.max(config.initialCapacity(), highWater));
+            }
         } else {
             index = new ExactVectorIndex(scorer);
         }
@@ -300,16 +316,41 @@ public final class MvccShard implements Shard {
             throw new InvalidArgumentException("config.metric", "checkpoint " + loc + " holds " + metric
                     + ", configuration says " + config.metric());
         }
-        int kind = config.index() instanceof IndexSpec.Hnsw ? CheckpointStore.INDEX_HNSW : CheckpointStore.INDEX_EXACT;
-        if (kind != m.indexKind()) {
-            throw new InvalidArgumentException("config.index", "checkpoint " + loc + " holds a "
-                    + (m.indexKind() == CheckpointStore.INDEX_HNSW ? "HNSW" : "exact") + " index, configuration says "
-                    + config.index());
+        boolean hnsw = config.index() instanceof IndexSpec.Hnsw;
+        boolean storedHnsw = m.indexKind() != CheckpointStore.INDEX_EXACT;
+        if (hnsw != storedHnsw) {
+            throw new InvalidArgumentException("config.index", "checkpoint " + loc + " holds " + kindName(m.indexKind())
+                    + " index, configuration says " + config.index());
         }
         if (config.index() instanceof IndexSpec.Hnsw h && (h.m() != m.m() || h.efConstruction() != m.efConstruction())) {
             throw new InvalidArgumentException("config.index", "checkpoint " + loc + " was built with m=" + m.m()
                     + ", efConstruction=" + m.efConstruction() + "; configuration says " + h);
         }
+    }
+
+    /** @return the manifest index kind of this shard's configuration */
+    private int indexKind() {
+        if (!(config.index() instanceof IndexSpec.Hnsw)) {
+            return CheckpointStore.INDEX_EXACT;
+        }
+        return config.hnswImplementation() == HnswImplementation.GRAPH ? CheckpointStore.INDEX_GRAPH
+                : CheckpointStore.INDEX_HNSW;
+    }
+
+    private static String kindName(int kind) {
+        switch (kind) {
+            case CheckpointStore.INDEX_EXACT:
+                return "an exact";
+            case CheckpointStore.INDEX_HNSW:
+                return "an HNSW (" + HnswImplementation.HNSWLIB + ")";
+            default:
+                return "an HNSW (" + HnswImplementation.GRAPH + ")";
+        }
+    }
+
+    /** @return the checkpoint file name of this shard's graph */
+    private String graphFile() {
+        return config.hnswImplementation() == HnswImplementation.GRAPH ? LAYERED_GRAPH_FILE : GRAPH_FILE;
     }
 
     private void checkFileLengths(CheckpointStore.Manifest m) {
@@ -520,14 +561,13 @@ public final class MvccShard implements Shard {
                 free.add(new VersionsFile.FreeSlot((int) r[0], 0));
             }
             files.add(VersionsFile.write(tmp.resolve(VERSIONS_FILE), versions, highWater, free));
-            int kind = CheckpointStore.INDEX_EXACT;
+            int kind = indexKind();
             int m = 0;
             int efc = 0;
             if (config.index() instanceof IndexSpec.Hnsw h) {
-                kind = CheckpointStore.INDEX_HNSW;
                 m = h.m();
                 efc = h.efConstruction();
-                Path graph = tmp.resolve(GRAPH_FILE);
+                Path graph = tmp.resolve(graphFile());
                 index.save(graph);
                 files.add(entryOf(graph));
             }
@@ -841,7 +881,7 @@ public final class MvccShard implements Shard {
             return 0;
         }
         try {
-            Path g = checkpoints.directory(lastPublished).resolve(GRAPH_FILE);
+            Path g = checkpoints.directory(lastPublished).resolve(graphFile());
             return Files.exists(g) ? Files.size(g) : 0;
         } catch (IOException e) {
             return 0;

@@ -17,7 +17,8 @@ import java.util.Objects;
  * count is at most {@link #exactSearchThreshold(long)} = {@code max(exactSearchMaxMatches,
  * exactSearchFraction * stored versions)}, the search scores exactly those versions (fast,
  * exact); otherwise it searches the vector index and filters the hits, widening until it has
- * {@code k} (see {@link io.vecraft.storage.index.HnswVectorIndex}). Defaults:
+ * {@code k} (see {@link io.vecraft.storage.index.GraphVectorIndex} and
+ * {@link io.vecraft.storage.index.HnswVectorIndex}). Defaults:
  * {@value #DEFAULT_EXACT_SEARCH_MAX_MATCHES} matches or 1% of versions.
  */
 public final class ShardConfig {
@@ -44,6 +45,8 @@ public final class ShardConfig {
     public static final int MAX_CHUNK_BYTES = 1 << 30;
     /** Default average record id length in bytes, used to size the id map. */
     public static final int DEFAULT_AVERAGE_ID_BYTES = 24;
+    /** Default HNSW implementation (chosen by measurement: BENCHMARKS.md, "Graph index"). */
+    public static final HnswImplementation DEFAULT_HNSW_IMPLEMENTATION = HnswImplementation.GRAPH;
 
     private final Path directory;
     private final int dimension;
@@ -56,6 +59,7 @@ public final class ShardConfig {
     private final int vectorChunkBytes;
     private final int payloadChunkBytes;
     private final int averageIdBytes;
+    private final HnswImplementation hnswImplementation;
 
     private ShardConfig(Builder b) {
         this.directory = b.directory;
@@ -69,6 +73,7 @@ public final class ShardConfig {
         this.vectorChunkBytes = b.vectorChunkBytes;
         this.payloadChunkBytes = b.payloadChunkBytes;
         this.averageIdBytes = b.averageIdBytes;
+        this.hnswImplementation = b.hnswImplementation;
     }
 
     /**
@@ -90,7 +95,8 @@ public final class ShardConfig {
                 .withExactSearchThreshold(exactSearchMaxMatches, exactSearchFraction)
                 .withVectorChunkBytes(vectorChunkBytes)
                 .withPayloadChunkBytes(payloadChunkBytes)
-                .withAverageIdBytes(averageIdBytes);
+                .withAverageIdBytes(averageIdBytes)
+                .withHnswImplementation(hnswImplementation);
     }
 
     /** @return the shard directory */
@@ -156,10 +162,16 @@ public final class ShardConfig {
         return averageIdBytes;
     }
 
+    /** @return the HNSW implementation used when {@link #index()} is HNSW (ignored for exact) */
+    public HnswImplementation hnswImplementation() {
+        return hnswImplementation;
+    }
+
     @Override
     public String toString() {
         return "ShardConfig{directory=" + directory + ", dimension=" + dimension + ", metric=" + metric
-                + ", index=" + index + ", initialCapacity=" + initialCapacity + ", checkpointsToKeep="
+                + ", index=" + index + (index instanceof IndexSpec.Hnsw ? " (" + hnswImplementation + ")" : "")
+                + ", initialCapacity=" + initialCapacity + ", checkpointsToKeep="
                 + checkpointsToKeep + ", exactSearch=max(" + exactSearchMaxMatches + ", " + exactSearchFraction
                 + " * versions)}";
     }
@@ -177,6 +189,7 @@ public final class ShardConfig {
         private int vectorChunkBytes = DEFAULT_VECTOR_CHUNK_BYTES;
         private int payloadChunkBytes = DEFAULT_PAYLOAD_CHUNK_BYTES;
         private int averageIdBytes = DEFAULT_AVERAGE_ID_BYTES;
+        private HnswImplementation hnswImplementation = DEFAULT_HNSW_IMPLEMENTATION;
 
         private Builder(Path directory, int dimension, Metric metric) {
             this.directory = directory;
@@ -250,6 +263,16 @@ public final class ShardConfig {
         }
 
         /**
+         * @param implementation which HNSW implementation an HNSW index uses (default
+         *                       {@link #DEFAULT_HNSW_IMPLEMENTATION})
+         * @return this
+         */
+        public Builder withHnswImplementation(HnswImplementation implementation) {
+            this.hnswImplementation = implementation;
+            return this;
+        }
+
+        /**
          * @return the validated configuration
          * @throws InvalidArgumentException naming the first invalid field and its limit
          */
@@ -267,6 +290,9 @@ public final class ShardConfig {
             Objects.requireNonNull(metric);
             if (index == null) {
                 throw new InvalidArgumentException("shard.index", "must be IndexSpec.hnsw(...) or IndexSpec.exact()");
+            }
+            if (hnswImplementation == null) {
+                throw new InvalidArgumentException("shard.hnswImplementation", "must be GRAPH or HNSWLIB, was null");
             }
             if (initialCapacity < 1 || initialCapacity > MAX_INITIAL_CAPACITY) {
                 throw new InvalidArgumentException("shard.initialCapacity",

@@ -5,7 +5,9 @@ import io.vecraft.api.Metric;
 import io.vecraft.api.VerifyReport.FileKind;
 import io.vecraft.api.VerifyReport.Finding;
 import io.vecraft.api.VerifyReport.Status;
+import io.vecraft.storage.index.GraphVectorIndex;
 import io.vecraft.storage.index.HnswVectorIndex;
+import io.vecraft.storage.index.VectorIndex;
 import io.vecraft.storage.internal.CheckpointStore;
 import io.vecraft.storage.internal.Crc;
 import io.vecraft.storage.internal.PayloadLog;
@@ -276,12 +278,15 @@ public final class ShardVerifier {
         } catch (IOException e) {
             out.add(new Finding(vectorsFile, FileKind.VECTOR_SLOTS, Status.CORRUPT, -1, "unreadable: " + e));
         }
-        if (m.indexKind() == CheckpointStore.INDEX_HNSW) {
-            Path graph = dir.resolve(MvccShard.GRAPH_FILE);
+        if (m.indexKind() == CheckpointStore.INDEX_HNSW || m.indexKind() == CheckpointStore.INDEX_GRAPH) {
+            boolean layered = m.indexKind() == CheckpointStore.INDEX_GRAPH;
+            Path graph = dir.resolve(layered ? MvccShard.LAYERED_GRAPH_FILE : MvccShard.GRAPH_FILE);
             try (VectorStore vs = VectorStore.open(vectorsFile, vh.dimension(), vh.metric(),
                     VectorStore.DEFAULT_CHUNK_BYTES)) { // the file exists: opening only reads its header
-                HnswVectorIndex index = HnswVectorIndex.load(graph, new VectorScorer(vs, VectorKernels.preferred()),
-                        m.m(), m.efConstruction(), io.vecraft.api.IndexSpec.DEFAULT_EF);
+                VectorScorer scorer = new VectorScorer(vs, VectorKernels.preferred());
+                VectorIndex index = layered
+                        ? GraphVectorIndex.load(graph, scorer, m.m(), m.efConstruction(), io.vecraft.api.IndexSpec.DEFAULT_EF)
+                        : HnswVectorIndex.load(graph, scorer, m.m(), m.efConstruction(), io.vecraft.api.IndexSpec.DEFAULT_EF);
                 int missing = 0;
                 for (int o = 0; o < m.highWater(); o++) {
                     if (!table.isFree(o) && !index.contains(o)) {

@@ -3,7 +3,10 @@ package io.vecraft.storage;
 import io.vecraft.api.CorruptedDataException;
 import io.vecraft.api.IndexSpec;
 import io.vecraft.api.Metric;
+import io.vecraft.storage.index.GraphVectorIndex;
+import io.vecraft.storage.internal.CheckpointStore;
 import io.vecraft.storage.index.HnswVectorIndex;
+import io.vecraft.storage.index.VectorIndex;
 import io.vecraft.storage.testing.ModelShard;
 import io.vecraft.storage.testing.Seeds;
 import org.junit.jupiter.api.Test;
@@ -74,12 +77,18 @@ class ShardCheckpointTest {
     }
 
     static ShardConfig config(Path dir, IndexSpec spec) {
-        return ShardConfig.builder(dir, DIM, Metric.L2).withIndex(spec).withInitialCapacity(16)
+        return config(dir, spec, ShardConfig.DEFAULT_HNSW_IMPLEMENTATION);
+    }
+
+    static ShardConfig config(Path dir, IndexSpec spec, HnswImplementation impl) {
+        return ShardConfig.builder(dir, DIM, Metric.L2).withIndex(spec).withHnswImplementation(impl).withInitialCapacity(16)
                 .withVectorChunkBytes(64 << 10).withPayloadChunkBytes(64 << 10).build();
     }
 
     static Stream<Arguments> specs() {
-        return Stream.of(Arguments.of(IndexSpec.exact()), Arguments.of(IndexSpec.hnsw(16, 64, 32)));
+        return Stream.of(Arguments.of(IndexSpec.exact(), HnswImplementation.GRAPH),
+                Arguments.of(IndexSpec.hnsw(16, 64, 32), HnswImplementation.GRAPH),
+                Arguments.of(IndexSpec.hnsw(16, 64, 32), HnswImplementation.HNSWLIB));
     }
 
     static void assertSameHistories(Shard a, Shard b, ModelShard model) {
@@ -104,13 +113,13 @@ class ShardCheckpointTest {
 
     @ParameterizedTest
     @MethodSource("specs")
-    void checkpointThenReopenEqualsTheLiveState(IndexSpec spec) {
-        Random rnd = Seeds.random("checkpointReopen " + spec);
+    void checkpointThenReopenEqualsTheLiveState(IndexSpec spec, HnswImplementation impl) {
+        Random rnd = Seeds.random("checkpointReopen " + spec + " " + impl);
         ModelShard model = new ModelShard(Metric.L2);
         List<Op> ops = randomOps(rnd, 400, 0);
         long maxHlc = ops.get(ops.size() - 1).hlc();
         Path live = dir.resolve("live");
-        try (Shard shard = Shard.open(config(live, spec))) {
+        try (Shard shard = Shard.open(config(live, spec, impl))) {
             apply(shard, model, ops.subList(0, 200));
             CheckpointInfo first = shard.checkpoint();
             assertEquals(Map.of(1, ops.get(199).hlc()), first.appliedSequences());
@@ -119,10 +128,10 @@ class ShardCheckpointTest {
             assertTrue(Files.isDirectory(second.directory()));
             assertEquals(shard.stats().versions(), second.versions());
             ShardStats before = shard.stats();
-            try (Shard reference = Shard.open(config(dir.resolve("ref"), spec))) {
+            try (Shard reference = Shard.open(config(dir.resolve("ref"), spec, impl))) {
                 apply(reference, new ModelShard(Metric.L2), ops);
                 shard.close();
-                try (Shard reopened = Shard.open(config(live, spec))) {
+                try (Shard reopened = Shard.open(config(live, spec, impl))) {
                     assertEquals(Map.of(1, maxHlc), reopened.appliedSequences());
                     ShardStats after = reopened.stats();
                     assertEquals(before.liveRecords(), after.liveRecords());
@@ -130,9 +139,14 @@ class ShardCheckpointTest {
                     assertEquals(before.tombstones(), after.tombstones());
                     ShardMvccPropertyTest.check(reopened, model, rnd, maxHlc, Metric.L2, spec, 15);
                     assertSameHistories(reference, reopened, model);
-                    if (spec instanceof IndexSpec.Hnsw) {
-                        HnswVectorIndex graph = (HnswVectorIndex) ((MvccShard) reopened).vectorIndex();
+                    VectorIndex index = ((MvccShard) reopened).vectorIndex();
+                    if (spec instanceof IndexSpec.Hnsw && impl == HnswImplementation.HNSWLIB) {
+                        HnswVectorIndex graph = (HnswVectorIndex) index;
                         assertEquals(before.versions(), graph.nodeCount(), "graph loaded, not rebuilt");
+                    } else if (spec instanceof IndexSpec.Hnsw) {
+                        GraphVectorIndex graph = (GraphVectorIndex) index;
+                        assertEquals(before.versions(), graph.nodeCount());
+                        assertTrue(Files.exists(second.directory().resolve(MvccShard.LAYERED_GRAPH_FILE)));
                     }
                 }
             }
@@ -159,6 +173,47 @@ class ShardCheckpointTest {
             apply(shard, atCheckpoint, ops.subList(150, 300));
             ShardMvccPropertyTest.check(shard, full, rnd, ops.get(299).hlc(), Metric.L2, spec, 10);
         }
+    }
+
+    @Test
+    void reopeningWithTheOtherHnswImplementationRebuildsTheGraphAndRecordsTheNewKind() throws Exception {
+        Random rnd = Seeds.random("switchImplementation");
+        ModelShard model = new ModelShard(Metric.L2);
+        List<Op> ops = randomOps(rnd, 300, 0);
+        long maxHlc = ops.get(ops.size() - 1).hlc();
+        IndexSpec spec = IndexSpec.hnsw(16, 64, 32);
+        long versions;
+        try (Shard shard = Shard.open(config(dir, spec, HnswImplementation.HNSWLIB))) {
+            apply(shard, model, ops);
+            versions = shard.stats().versions();
+            CheckpointInfo cp = shard.checkpoint();
+            assertTrue(Files.exists(cp.directory().resolve(MvccShard.GRAPH_FILE)));
+        }
+        HnswImplementation[] order = {HnswImplementation.GRAPH, HnswImplementation.HNSWLIB, HnswImplementation.GRAPH};
+        for (HnswImplementation impl : order) {
+            try (Shard shard = Shard.open(config(dir, spec, impl))) {
+                VectorIndex index = ((MvccShard) shard).vectorIndex();
+                assertEquals(impl == HnswImplementation.GRAPH ? GraphVectorIndex.class : HnswVectorIndex.class,
+                        index.getClass());
+                assertEquals(versions, index.size(), "every stored version indexed again");
+                ShardMvccPropertyTest.check(shard, model, rnd, maxHlc, Metric.L2, spec, 10);
+                CheckpointInfo cp = shard.checkpoint();
+                String file = impl == HnswImplementation.GRAPH ? MvccShard.LAYERED_GRAPH_FILE : MvccShard.GRAPH_FILE;
+                String other = impl == HnswImplementation.GRAPH ? MvccShard.GRAPH_FILE : MvccShard.LAYERED_GRAPH_FILE;
+                assertTrue(Files.exists(cp.directory().resolve(file)));
+                assertFalse(Files.exists(cp.directory().resolve(other)));
+                CheckpointStore.Manifest m = new CheckpointStore(dir.resolve("checkpoints")).readVerified(
+                        Long.parseLong(cp.directory().getFileName().toString()));
+                assertEquals(impl == HnswImplementation.GRAPH ? CheckpointStore.INDEX_GRAPH : CheckpointStore.INDEX_HNSW,
+                        m.indexKind());
+            }
+        }
+        // the same implementation again loads the graph instead of rebuilding it
+        try (Shard shard = Shard.open(config(dir, spec, HnswImplementation.GRAPH))) {
+            ShardMvccPropertyTest.check(shard, model, rnd, maxHlc, Metric.L2, spec, 5);
+        }
+        // exact vs HNSW stays a configuration error
+        assertThrows(io.vecraft.api.InvalidArgumentException.class, () -> Shard.open(config(dir, IndexSpec.exact())));
     }
 
     @Test

@@ -49,11 +49,13 @@ class ShardConcurrencyTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"hnsw", "exact"})
+    @ValueSource(strings = {"graph", "hnswlib", "exact"})
     void readersNeverSeeHalfAppliedState(String kind) throws Exception {
         Random rnd = Seeds.random("concurrentReaders " + kind);
-        IndexSpec spec = kind.equals("hnsw") ? IndexSpec.hnsw(8, 32, 16) : IndexSpec.exact();
-        ShardConfig config = ShardConfig.builder(dir, DIM, Metric.L2).withIndex(spec).withInitialCapacity(16)
+        IndexSpec spec = kind.equals("exact") ? IndexSpec.exact() : IndexSpec.hnsw(8, 32, 16);
+        HnswImplementation impl = kind.equals("hnswlib") ? HnswImplementation.HNSWLIB : HnswImplementation.GRAPH;
+        ShardConfig config = ShardConfig.builder(dir, DIM, Metric.L2).withIndex(spec).withHnswImplementation(impl)
+                .withInitialCapacity(16)
                 .withVectorChunkBytes(64 << 10).withPayloadChunkBytes(64 << 10).build();
         AtomicLong applied = new AtomicLong(0); // HLC up to which every operation is complete
         AtomicReference<Throwable> failure = new AtomicReference<>();

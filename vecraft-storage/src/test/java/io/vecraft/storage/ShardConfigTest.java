@@ -27,6 +27,9 @@ class ShardConfigTest {
         assertEquals(2_000, c.exactSearchThreshold(1_000));
         assertEquals(10_000, c.exactSearchThreshold(1_000_000));
         assertEquals(c.toString(), c.toBuilder().build().toString());
+        assertEquals(HnswImplementation.GRAPH, c.hnswImplementation());
+        assertEquals(HnswImplementation.HNSWLIB, c.toBuilder().withHnswImplementation(HnswImplementation.HNSWLIB).build()
+                .toBuilder().build().hnswImplementation());
     }
 
     @Test
@@ -36,6 +39,8 @@ class ShardConfigTest {
         assertEquals("shard.dimension", fieldOf(() -> ShardConfig.builder(DIR, 16_385, Metric.L2).build()));
         assertEquals("shard.metric", fieldOf(() -> ShardConfig.builder(DIR, 8, null).build()));
         assertEquals("shard.index", fieldOf(() -> ShardConfig.builder(DIR, 8, Metric.L2).withIndex(null).build()));
+        assertEquals("shard.hnswImplementation", fieldOf(() -> ShardConfig.builder(DIR, 8, Metric.L2)
+                .withHnswImplementation(null).build()));
         assertEquals("shard.initialCapacity", fieldOf(() -> ShardConfig.builder(DIR, 8, Metric.L2).withInitialCapacity(0).build()));
         assertEquals("shard.checkpointsToKeep", fieldOf(() -> ShardConfig.builder(DIR, 8, Metric.L2).withCheckpointsToKeep(0).build()));
         assertEquals("shard.exactSearchMaxMatches", fieldOf(() -> ShardConfig.builder(DIR, 8, Metric.L2)

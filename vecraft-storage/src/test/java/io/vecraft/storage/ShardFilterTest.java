@@ -27,18 +27,20 @@ class ShardFilterTest {
 
     static Stream<Arguments> paths() {
         // exact-search threshold: default (selective filters scanned) and 0 (always the HNSW path)
-        return Stream.of(Arguments.of(ShardConfig.DEFAULT_EXACT_SEARCH_MAX_MATCHES, 0.01),
-                Arguments.of(0, 0.0));
+        return Stream.of(Arguments.of(ShardConfig.DEFAULT_EXACT_SEARCH_MAX_MATCHES, 0.01, HnswImplementation.GRAPH),
+                Arguments.of(0, 0.0, HnswImplementation.GRAPH),
+                Arguments.of(0, 0.0, HnswImplementation.HNSWLIB));
     }
 
     @ParameterizedTest
     @MethodSource("paths")
-    void filtersReturnExactlyKWhenAtLeastKMatchIncludingAHalfPercentFilter(int maxMatches, double fraction) {
-        Random rnd = Seeds.random("filterExactlyK " + maxMatches);
+    void filtersReturnExactlyKWhenAtLeastKMatchIncludingAHalfPercentFilter(int maxMatches, double fraction,
+                                                                           HnswImplementation impl) {
+        Random rnd = Seeds.random("filterExactlyK " + maxMatches + " " + impl);
         int n = 4000;
         int dim = 16;
         ShardConfig config = ShardConfig.builder(dir, dim, Metric.L2).withIndex(IndexSpec.hnsw(16, 100, 32))
-                .withInitialCapacity(1024).withExactSearchThreshold(maxMatches, fraction).build();
+                .withHnswImplementation(impl).withInitialCapacity(1024).withExactSearchThreshold(maxMatches, fraction).build();
         float[][] data = Seeds.clustered(rnd, n, dim, 20, 0.2);
         try (Shard s = Shard.open(config)) {
             for (int i = 0; i < n; i++) {

@@ -41,11 +41,16 @@ class ShardMvccPropertyTest {
 
     static Stream<Arguments> shapes() {
         return Stream.of(
-                Arguments.of(IndexSpec.exact(), Metric.L2, 0),
-                Arguments.of(IndexSpec.hnsw(16, 64, 16), Metric.L2, 0),
-                Arguments.of(IndexSpec.hnsw(16, 64, 16), Metric.L2, ShardConfig.DEFAULT_EXACT_SEARCH_MAX_MATCHES),
-                Arguments.of(IndexSpec.exact(), Metric.COSINE, ShardConfig.DEFAULT_EXACT_SEARCH_MAX_MATCHES),
-                Arguments.of(IndexSpec.hnsw(8, 32, 16), Metric.DOT, 0));
+                Arguments.of(IndexSpec.exact(), Metric.L2, 0, HnswImplementation.GRAPH),
+                Arguments.of(IndexSpec.hnsw(16, 64, 16), Metric.L2, 0, HnswImplementation.GRAPH),
+                Arguments.of(IndexSpec.hnsw(16, 64, 16), Metric.L2, 0, HnswImplementation.HNSWLIB),
+                Arguments.of(IndexSpec.hnsw(16, 64, 16), Metric.L2, ShardConfig.DEFAULT_EXACT_SEARCH_MAX_MATCHES,
+                        HnswImplementation.GRAPH),
+                Arguments.of(IndexSpec.exact(), Metric.COSINE, ShardConfig.DEFAULT_EXACT_SEARCH_MAX_MATCHES,
+                        HnswImplementation.GRAPH),
+                Arguments.of(IndexSpec.hnsw(8, 32, 16), Metric.COSINE, 0, HnswImplementation.GRAPH),
+                Arguments.of(IndexSpec.hnsw(8, 32, 16), Metric.DOT, 0, HnswImplementation.GRAPH),
+                Arguments.of(IndexSpec.hnsw(8, 32, 16), Metric.DOT, 0, HnswImplementation.HNSWLIB));
     }
 
     static Map<String, Object> metadata(Random rnd) {
@@ -96,9 +101,11 @@ class ShardMvccPropertyTest {
 
     @ParameterizedTest
     @MethodSource("shapes")
-    void readsAtEverySnapshotTimeMatchTheModel(IndexSpec spec, Metric metric, int exactThreshold) {
-        Random rnd = Seeds.random("mvccProperty " + spec + " " + metric + " " + exactThreshold);
-        ShardConfig config = ShardConfig.builder(dir, DIM, metric).withIndex(spec).withInitialCapacity(32)
+    void readsAtEverySnapshotTimeMatchTheModel(IndexSpec spec, Metric metric, int exactThreshold,
+                                               HnswImplementation impl) {
+        Random rnd = Seeds.random("mvccProperty " + spec + " " + metric + " " + exactThreshold + " " + impl);
+        ShardConfig config = ShardConfig.builder(dir, DIM, metric).withIndex(spec).withHnswImplementation(impl)
+                .withInitialCapacity(32)
                 .withExactSearchThreshold(exactThreshold, 0).withVectorChunkBytes(64 << 10)
                 .withPayloadChunkBytes(64 << 10).build();
         ModelShard model = new ModelShard(metric);

@@ -2,7 +2,8 @@ package io.vecraft.storage;
 
 import io.vecraft.api.IndexSpec;
 import io.vecraft.api.Metric;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -19,8 +20,9 @@ class ShardPurgeTest {
     @TempDir
     Path dir;
 
-    static ShardConfig config(Path dir, int keep) {
-        return ShardConfig.builder(dir, 2, Metric.L2).withIndex(IndexSpec.hnsw(8, 32, 16)).withInitialCapacity(16)
+    static ShardConfig config(Path dir, int keep, HnswImplementation impl) {
+        return ShardConfig.builder(dir, 2, Metric.L2).withIndex(IndexSpec.hnsw(8, 32, 16)).withHnswImplementation(impl)
+                .withInitialCapacity(16)
                 .withCheckpointsToKeep(keep).withVectorChunkBytes(64 << 10).withPayloadChunkBytes(64 << 10).build();
     }
 
@@ -28,9 +30,10 @@ class ShardPurgeTest {
         return new OpStamp(hlc, hlc, 0, "r", 0);
     }
 
-    @Test
-    void purgeRemovesVersionsDeletedBeforeTheHorizonFromEveryIndex() {
-        try (MvccShard s = (MvccShard) Shard.open(config(dir, 2))) {
+    @ParameterizedTest
+    @EnumSource(HnswImplementation.class)
+    void purgeRemovesVersionsDeletedBeforeTheHorizonFromEveryIndex(HnswImplementation impl) {
+        try (MvccShard s = (MvccShard) Shard.open(config(dir, 2, impl))) {
             s.upsert("a", new float[] {0, 0}, Map.of("c", "x"), null, at(10));
             s.upsert("a", new float[] {1, 0}, Map.of("c", "y"), null, at(20)); // a@10 deleted at 20
             s.upsert("b", new float[] {5, 5}, Map.of("c", "x"), null, at(30));
@@ -57,9 +60,10 @@ class ShardPurgeTest {
         }
     }
 
-    @Test
-    void freedSlotsAreReusedOnlyOnceNoRetainedCheckpointReferencesThem() {
-        try (MvccShard s = (MvccShard) Shard.open(config(dir, 2))) {
+    @ParameterizedTest
+    @EnumSource(HnswImplementation.class)
+    void freedSlotsAreReusedOnlyOnceNoRetainedCheckpointReferencesThem(HnswImplementation impl) {
+        try (MvccShard s = (MvccShard) Shard.open(config(dir, 2, impl))) {
             for (int i = 0; i < 10; i++) {
                 s.upsert("id" + i, new float[] {i, i}, Map.of(), null, at(10 + i));
             }
@@ -82,7 +86,7 @@ class ShardPurgeTest {
             assertEquals("new2", s.search(new ShardSearch(new float[] {8, 8}, 1, null, 400, 0, Include.NONE)).get(0).id());
             s.checkpoint();
         }
-        try (MvccShard s = (MvccShard) Shard.open(config(dir, 2))) {
+        try (MvccShard s = (MvccShard) Shard.open(config(dir, 2, impl))) {
             assertEquals(4, s.reusableOrdinals());
             assertArrayEquals(new float[] {8, 8}, s.get("new2", 400, Include.ALL).orElseThrow().vector());
             assertArrayEquals(new float[] {7, 7}, s.get("new1", 400, Include.ALL).orElseThrow().vector());

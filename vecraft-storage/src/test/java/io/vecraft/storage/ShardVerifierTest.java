@@ -29,7 +29,12 @@ class ShardVerifierTest {
 
     /** Two checkpoints (1 after 20 upserts, 2 after 40) and 10 more upserts after the last. */
     private void build() {
-        ShardConfig config = ShardConfig.builder(dir, DIM, Metric.L2).withIndex(IndexSpec.hnsw(8, 32, 32)).build();
+        build(ShardConfig.DEFAULT_HNSW_IMPLEMENTATION);
+    }
+
+    private void build(HnswImplementation implementation) {
+        ShardConfig config = ShardConfig.builder(dir, DIM, Metric.L2).withIndex(IndexSpec.hnsw(8, 32, 32))
+                .withHnswImplementation(implementation).build();
         try (Shard s = Shard.open(config)) {
             for (int i = 0; i < 50; i++) {
                 s.upsert("id" + (i % 30), new float[] {i, 1, 2, 3}, Map.of("i", (long) i), "doc " + i,
@@ -69,14 +74,26 @@ class ShardVerifierTest {
     }
 
     @Test
+    void anHnswlibGraphVerifiesAndItsDamageIsRepairable() throws IOException {
+        build(HnswImplementation.HNSWLIB);
+        ShardVerifier.Report ok = ShardVerifier.verify(dir);
+        assertTrue(ok.findings().stream().allMatch(f -> f.status() == Status.OK), ok.findings().toString());
+        assertTrue(of(ok, FileKind.HNSW_GRAPH).get(0).file().toString().endsWith("/graph.bin"), ok.findings().toString());
+        flip(dir.resolve("checkpoints").resolve("2").resolve("graph.bin"), 100);
+        ShardVerifier.Report r = ShardVerifier.verify(dir);
+        assertEquals(1, r.restoredCheckpoint());
+        assertEquals(Status.REPAIRABLE, of(r, FileKind.CHECKPOINT_MANIFEST).get(0).status(), r.findings().toString());
+    }
+
+    @Test
     void aDamagedNewerCheckpointIsRepairableAndTheOlderOneIsRestored() throws IOException {
         build();
-        flip(dir.resolve("checkpoints").resolve("2").resolve("graph.bin"), 100);
+        flip(dir.resolve("checkpoints").resolve("2").resolve("hnsw-graph.bin"), 100); // the default GraphVectorIndex
         ShardVerifier.Report r = ShardVerifier.verify(dir);
         assertEquals(1, r.restoredCheckpoint());
         Finding bad = of(r, FileKind.CHECKPOINT_MANIFEST).get(0);
         assertEquals(Status.REPAIRABLE, bad.status(), bad.toString());
-        assertTrue(bad.file().toString().endsWith("graph.bin"), bad.toString());
+        assertTrue(bad.file().toString().endsWith("hnsw-graph.bin"), bad.toString());
         assertTrue(r.findings().stream().noneMatch(f -> f.status() == Status.CORRUPT), r.findings().toString());
     }
 

@@ -28,8 +28,17 @@ final class Datasets {
     }
 
     static ByteVectors fashionMnist(Path dir, int limit) throws IOException {
-        Path images = dir.resolve("train-images-idx3-ubyte.gz");
-        Path labels = dir.resolve("train-labels-idx1-ubyte.gz");
+        return idx(dir, "train", limit);
+    }
+
+    /** The 10,000 test images (t10k), used as queries. */
+    static ByteVectors fashionMnistTest(Path dir, int limit) throws IOException {
+        return idx(dir, "t10k", limit);
+    }
+
+    private static ByteVectors idx(Path dir, String part, int limit) throws IOException {
+        Path images = dir.resolve(part + "-images-idx3-ubyte.gz");
+        Path labels = dir.resolve(part + "-labels-idx1-ubyte.gz");
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(new GZIPInputStream(Files.newInputStream(images))));
              DataInputStream lin = new DataInputStream(new BufferedInputStream(new GZIPInputStream(Files.newInputStream(labels))))) {
             if (in.readInt() != 0x803) {
@@ -47,7 +56,7 @@ final class Datasets {
             for (int i = 0; i < n; i++) {
                 l[i] = lin.readUnsignedByte();
             }
-            return new ByteVectors(n, dim, data, l, "Fashion-MNIST train (" + images + ")");
+            return new ByteVectors(n, dim, data, l, "Fashion-MNIST " + part + " (" + images + ")");
         }
     }
 

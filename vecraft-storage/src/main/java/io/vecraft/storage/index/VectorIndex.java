@@ -6,12 +6,14 @@ import java.util.function.IntPredicate;
 /**
  * A nearest-neighbour index over the ordinals of a {@link io.vecraft.storage.vector.VectorStore}:
  * it holds no vectors of its own, only ordinals, and scores through a
- * {@link io.vecraft.storage.vector.VectorScorer}. Implementations: {@link HnswVectorIndex}
- * (approximate graph search) and {@link ExactVectorIndex} (scan).
+ * {@link io.vecraft.storage.vector.VectorScorer}. Implementations: {@link GraphVectorIndex} and
+ * {@link HnswVectorIndex} (approximate HNSW graph search, our own and jelmerk hnswlib's) and
+ * {@link ExactVectorIndex} (scan).
  *
  * <p>Search takes an {@code accept} predicate over ordinals (MVCC visibility and metadata
  * filters): results contain only accepted ordinals, and an implementation keeps looking (for
- * HNSW: widening its beam, then scanning) until it has {@code k} accepted ordinals or has seen
+ * HNSW: walking past rejected nodes or widening its beam, then scanning) until it has {@code k}
+ * accepted ordinals or has seen
  * every ordinal it holds, so it returns exactly {@code min(k, accepted ordinals held)} hits.
  *
  * <p>Thread-safety: one writer thread calls {@link #add}, {@link #remove}, {@link #save} and

@@ -40,8 +40,10 @@ public final class CheckpointStore {
     public static final int FORMAT_VERSION = 1;
     /** Index kind code of an exact index. */
     public static final int INDEX_EXACT = 0;
-    /** Index kind code of an HNSW index. */
+    /** Index kind code of an HNSW index built by jelmerk hnswlib ({@code HnswVectorIndex}, graph.bin). */
     public static final int INDEX_HNSW = 1;
+    /** Index kind code of an HNSW index built by {@code GraphVectorIndex} (hnsw-graph.bin). */
+    public static final int INDEX_GRAPH = 2;
     private static final String MANIFEST = "manifest-";
     private static final String TMP = ".tmp";
 
@@ -54,7 +56,7 @@ public final class CheckpointStore {
      * @param createdMillis  wall-clock creation time
      * @param dimension      vector dimension
      * @param metricCode     metric code (as in the vector store header)
-     * @param indexKind      {@link #INDEX_EXACT} or {@link #INDEX_HNSW}
+     * @param indexKind      {@link #INDEX_EXACT}, {@link #INDEX_HNSW} or {@link #INDEX_GRAPH}
      * @param m              HNSW m (0 for exact)
      * @param efConstruction HNSW efConstruction (0 for exact)
      * @param highWater      ordinal high-water mark: vector slots {@code [0, highWater)} belong to it
@@ -217,6 +219,10 @@ public final class CheckpointStore {
             int dim = b.getInt();
             int metric = b.getInt();
             int kind = b.getInt();
+            if (kind != INDEX_EXACT && kind != INDEX_HNSW && kind != INDEX_GRAPH) {
+                throw new CorruptedDataException(loc, 40, "unknown index kind " + kind
+                        + " (expected 0 exact, 1 HNSW by hnswlib, 2 HNSW by GraphVectorIndex)");
+            }
             int m = b.getInt();
             int efc = b.getInt();
             int hw = b.getInt();
