@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vecraft.cluster.raft.local.FreePorts;
 import io.vecraft.cluster.spi.transport.Connection;
 import io.vecraft.cluster.spi.wire.WireFormat;
 import io.vecraft.journal.HybridLogicalClock;

@@ -2,6 +2,7 @@ package io.vecraft.cluster.raft.transport;
 
 import io.vecraft.cluster.spi.contract.TransportContract;
 import io.vecraft.cluster.spi.transport.Transport;
+import io.vecraft.cluster.raft.local.FreePorts;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;

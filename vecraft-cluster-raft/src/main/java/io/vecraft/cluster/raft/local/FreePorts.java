@@ -1,11 +1,16 @@
-package io.vecraft.cluster.raft.transport;
+package io.vecraft.cluster.raft.local;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 
-/** Free loopback TCP ports for tests (taken by binding port 0 and releasing it). */
+/**
+ * Free loopback TCP ports (found by binding port 0 and releasing it; another process may take one
+ * before it is used, which callers then see as a clear bind error).
+ *
+ * <p>Thread-safe.
+ */
 public final class FreePorts {
     private FreePorts() {
     }
