@@ -46,7 +46,8 @@ public final class ClusterConnections {
     public Connection connection(String node, String service) {
         ClusterSpec.Node n = spec.node(node).orElseThrow(() -> new NotFoundException("node", node));
         return connections.computeIfAbsent(node + "/" + service, k -> new GuardedConnection(
-                transport.connect(GrpcAddress.of(n.grpc(), service)), node, membership, attemptTimeout));
+                transport.connect(GrpcAddress.of(n.grpc(), service)), node, membership, attemptTimeout,
+                JOURNAL.equals(service)));
     }
 
     /** @return the journal service, routed to each partition's leader */

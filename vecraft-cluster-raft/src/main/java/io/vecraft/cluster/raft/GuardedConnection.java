@@ -26,7 +26,10 @@ import java.util.concurrent.TimeoutException;
  *       past the cap the call fails with {@link NodeUnavailableException}, which the SPI clients
  *       answer by retrying at the (new) leader or the next replica;</li>
  *   <li>while waiting, if membership declares the node dead (its lease expired: killed, stopped
- *       or cut off), the call is cancelled and fails with {@link NodeUnavailableException} at once.</li>
+ *       or cut off), the call is cancelled and fails with {@link NodeUnavailableException} at once;</li>
+ *   <li>likewise if the request was sent to the node as a journal partition's leader and
+ *       membership now names another live leader (a new leader was elected while the old one
+ *       is frozen or partitioned away).</li>
  * </ul>
  * The caller's own deadline still applies ({@link VecraftTimeoutException}).
  *
@@ -40,12 +43,42 @@ final class GuardedConnection implements Connection {
     private final String node;
     private final Membership membership;
     private final Duration attemptTimeout;
+    private final boolean journal;
 
-    GuardedConnection(GrpcTransport.GrpcConnection delegate, String node, Membership membership, Duration attemptTimeout) {
+    GuardedConnection(GrpcTransport.GrpcConnection delegate, String node, Membership membership, Duration attemptTimeout,
+                      boolean journal) {
         this.delegate = delegate;
         this.node = node;
         this.membership = membership;
         this.attemptTimeout = attemptTimeout;
+        this.journal = journal;
+    }
+
+    /** @return the partition a journal request addresses, or null */
+    static String partitionOf(byte[] request) {
+        try {
+            WireFormat.Envelope e = WireFormat.open(request);
+            return switch (e.kind()) {
+                case WireFormat.J_APPEND, WireFormat.J_READ, WireFormat.J_WATERMARK -> e.reader().getShortString();
+                default -> null;
+            };
+        } catch (BufferUnderflowException | IllegalArgumentException | VecraftException ex) {
+            return null;
+        }
+    }
+
+    /** @return why the call should be given up now, or null */
+    private String abandon(String partition) {
+        if (!membership.isAlive(node)) {
+            return "node " + node + " was declared dead (lease expired)";
+        }
+        if (partition != null) {
+            String leader = membership.leader(partition).orElse(node);
+            if (!leader.equals(node)) {
+                return "partition " + partition + " has a new leader " + leader;
+            }
+        }
+        return null;
     }
 
     @Override
@@ -85,6 +118,7 @@ final class GuardedConnection implements Connection {
         long callerDeadline = start + timeout.toNanos();
         long cap = attemptTimeout.toNanos() + TimeUnit.MILLISECONDS.toNanos(requestedWaitMillis(request));
         long attemptDeadline = start + Math.min(cap, timeout.toNanos());
+        String partition = journal ? partitionOf(request) : null;
         CompletableFuture<byte[]> f = delegate.callAsync(request, Duration.ofNanos(attemptDeadline - start));
         while (true) {
             long left = attemptDeadline - System.nanoTime();
@@ -92,9 +126,10 @@ final class GuardedConnection implements Connection {
                 return f.get(Math.max(1, Math.min(left, CHECK_NANOS)), TimeUnit.NANOSECONDS);
             } catch (TimeoutException e) {
                 long now = System.nanoTime();
-                if (now - start > GRACE_NANOS && !membership.isAlive(node)) {
+                String why = now - start > GRACE_NANOS ? abandon(partition) : null;
+                if (why != null) {
                     f.cancel(true);
-                    throw new NodeUnavailableException(address(), "node " + node + " was declared dead (lease expired)");
+                    throw new NodeUnavailableException(address(), why);
                 }
                 if (now - attemptDeadline >= 0) {
                     f.cancel(true);

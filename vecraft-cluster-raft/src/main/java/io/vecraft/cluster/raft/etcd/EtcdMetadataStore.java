@@ -53,8 +53,9 @@ import org.slf4j.LoggerFactory;
  * timeout ({@link VecraftTimeoutException}); an unreachable etcd gives
  * {@link NodeUnavailableException}. Watches deliver the snapshot, then the changes from the
  * snapshot's revision on, on one daemon thread per watch ({@code vecraft-etcd-watch-N}); if etcd
- * cancels the watch (compaction, no leader), the watch re-reads the prefix and delivers the
- * difference (PUTs for present keys, DELETEs for keys that disappeared) before resuming.
+ * cancels the watch (compaction, no leader), or a listener throws, the watch re-reads the prefix
+ * and delivers the difference (PUTs for present keys, DELETEs for keys that disappeared) before
+ * resuming; listeners must therefore be idempotent.
  *
  * <p>Thread-safe.
  */
@@ -68,6 +69,11 @@ public final class EtcdMetadataStore implements MetadataStore, AutoCloseable {
     private final String endpoints;
     private final Duration callTimeout;
     private final java.util.concurrent.atomic.AtomicInteger watchIds = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "vecraft-etcd-watch-retry");
+        t.setDaemon(true); // re-delivers watch snapshots; the store keeps the state
+        return t;
+    });
     private volatile boolean closed;
 
     /**
@@ -238,6 +244,7 @@ public final class EtcdMetadataStore implements MetadataStore, AutoCloseable {
         private final Set<String> known = new HashSet<>();
         private volatile Watch.Watcher watcher;
         private volatile boolean stopped;
+        private volatile boolean resyncScheduled;
 
         PrefixWatch(String prefix, Consumer<WatchEvent> listener) {
             this.prefix = prefix;
@@ -284,7 +291,27 @@ public final class EtcdMetadataStore implements MetadataStore, AutoCloseable {
             try {
                 listener.accept(e);
             } catch (RuntimeException ex) {
-                LOG.warn("metadata watch listener of {} failed on {} {}", prefix, e.type(), e.key(), ex);
+                LOG.warn("metadata watch listener of {} failed on {} {}; re-delivering the prefix shortly", prefix,
+                        e.type(), e.key(), ex);
+                scheduleResync();
+            }
+        }
+
+        /** After a listener failure: re-read the prefix and deliver it again (listeners are idempotent). */
+        private void scheduleResync() {
+            if (resyncScheduled || stopped) {
+                return;
+            }
+            resyncScheduled = true;
+            try {
+                retries.schedule(() -> {
+                    resyncScheduled = false;
+                    if (!stopped) {
+                        delivery.execute(this::resubscribe);
+                    }
+                }, 500, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException ex) {
+                resyncScheduled = false;
             }
         }
 
@@ -398,6 +425,7 @@ public final class EtcdMetadataStore implements MetadataStore, AutoCloseable {
             return;
         }
         closed = true;
+        retries.shutdownNow();
         client.close();
     }
 }

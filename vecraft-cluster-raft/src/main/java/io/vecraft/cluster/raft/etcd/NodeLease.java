@@ -14,8 +14,10 @@ import org.slf4j.LoggerFactory;
  * as the node keeps the lease alive. One daemon thread ({@code vecraft-lease-<node>}) renews it
  * every third of the TTL with single keep-alive calls (not jetcd's keep-alive stream, which ends
  * silently when the etcd leader changes: jetcd issues 1322, 1383, 965); if the lease expired
- * anyway (the node was stopped or cut off for longer than the TTL), it grants a new one and puts
- * every key again, so a node that comes back is alive again.
+ * anyway (the node was stopped or cut off for longer than the TTL), it grants a new one, puts the
+ * keys registered with {@link #put} again (so a node that comes back is alive again) and calls the
+ * re-grant listeners (conditional keys, like leader records, must be re-checked by their owner:
+ * they may be stale by then).
  *
  * <p>Thread-safe.
  */
@@ -26,6 +28,7 @@ public final class NodeLease implements AutoCloseable {
     private final String node;
     private final Duration ttl;
     private final Map<String, byte[]> keys = new ConcurrentHashMap<>();
+    private final java.util.List<Runnable> regrantListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Thread thread;
     private final Object lock = new Object();
     private volatile long lease;
@@ -67,7 +70,8 @@ public final class NodeLease implements AutoCloseable {
     }
 
     /**
-     * Puts a key attached to the lease only if its version is still {@code expectedVersion}.
+     * Puts a key attached to the lease only if its version is still {@code expectedVersion}. The key
+     * is not put again after a re-grant (see {@link #onRegrant}).
      *
      * @param key             the key
      * @param value           the value
@@ -77,19 +81,15 @@ public final class NodeLease implements AutoCloseable {
      */
     public long putIfVersion(String key, byte[] value, long expectedVersion) {
         synchronized (lock) {
-            long v = store.put(key, value, expectedVersion, lease);
-            keys.put(key, value.clone());
-            return v;
+            return store.put(key, value, expectedVersion, lease);
         }
     }
 
     /**
-     * Stops re-putting a key (it still lives until the lease ends or it is overwritten).
-     *
-     * @param key the key
+     * @param listener called (on the lease thread) after the lease had to be re-granted
      */
-    public void forget(String key) {
-        keys.remove(key);
+    public void onRegrant(Runnable listener) {
+        regrantListeners.add(listener);
     }
 
     private void renew() {
@@ -115,6 +115,13 @@ public final class NodeLease implements AutoCloseable {
             lease = store.grantLease(ttl);
             for (Map.Entry<String, byte[]> e : keys.entrySet()) {
                 store.put(e.getKey(), e.getValue(), MetadataStore.ANY_VERSION, lease);
+            }
+        }
+        for (Runnable r : regrantListeners) {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                LOG.warn("node {}: a lease re-grant listener failed", node, e);
             }
         }
     }

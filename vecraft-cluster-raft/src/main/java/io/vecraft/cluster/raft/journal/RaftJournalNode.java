@@ -328,6 +328,24 @@ public final class RaftJournalNode implements AutoCloseable {
         }
     }
 
+    /** @return partition names in id order */
+    public List<String> partitions() {
+        return config.partitions();
+    }
+
+    /**
+     * @param partition partition name
+     * @return the Raft term in which this node is the ready leader of the partition, or 0 if it is not
+     */
+    public long leaderTerm(String partition) {
+        try {
+            var info = server.getDivision(groupIds.get(index(partition))).getInfo();
+            return info.isLeaderReady() ? info.getCurrentTerm() : 0;
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
     private int index(String partition) {
         int i = config.partitions().indexOf(partition);
         if (i < 0) {

@@ -76,6 +76,7 @@ public final class VecraftNode implements AutoCloseable {
     private final ExecutorService publisher;
     private RaftJournalNode journal;
     private ReplicaHost storage;
+    private volatile EtcdMembership membership;
     private volatile boolean closed;
 
     private static long longSetting(Properties p, String key, long def, long min, long max) {
@@ -129,14 +130,24 @@ public final class VecraftNode implements AutoCloseable {
             NodeLease lease = new NodeLease(metadata, id, leaseTtl);
             resources.add(lease);
             if (self.has(ClusterSpec.JOURNAL)) {
-                journal = new RaftJournalNode(journalConfig(p, spec, id, data), clock, transport,
-                        new LeaderPublisher(metadata, lease));
+                LeaderPublisher leaders = new LeaderPublisher(metadata, lease);
+                journal = new RaftJournalNode(journalConfig(p, spec, id, data), clock, transport, leaders);
                 resources.add(journal);
+                lease.onRegrant(leaders::republish);
+                // Self-healing of leader records (a lost etcd write, a record overwritten while frozen).
+                java.util.concurrent.ScheduledExecutorService checker = Executors.newSingleThreadScheduledExecutor(r -> {
+                    Thread t = new Thread(r, "vecraft-leader-check-" + id);
+                    t.setDaemon(true); // advisory records only
+                    return t;
+                });
+                checker.scheduleWithFixedDelay(leaders::republish, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
+                resources.add(checker::shutdownNow);
             }
             lease.put(CatalogKeys.node(id), EtcdMembership.encodeNode(self.grpc(),
                     String.join(",", self.roles().stream().sorted().toList())));
             EtcdMembership membership = new EtcdMembership(metadata, spec);
             resources.add(membership);
+            this.membership = membership;
             if (self.has(ClusterSpec.STORAGE)) {
                 ClusterConnections connections = new ClusterConnections(spec, membership, transport, callTimeout, attempt);
                 storage = new ReplicaHost(id, data.resolve("storage"), connections.journal(), metadata,
@@ -207,10 +218,24 @@ public final class VecraftNode implements AutoCloseable {
             publisher.execute(() -> publish(partition, term));
         }
 
-        @Override
-        public void leaderChanged(String partition, String leaderId, long term) {
-            if (!leaderId.equals(id)) {
-                lease.forget(ClusterSpec.LEADERS + partition);
+        /**
+         * Re-checks every partition this node leads against the leader records in etcd (after a
+         * lease re-grant, and periodically): a record that is missing or names an older term is
+         * written again. Records are only ever replaced by a higher (or equal own) term.
+         */
+        void republish() {
+            RaftJournalNode j = journal;
+            if (j == null || closed) {
+                return;
+            }
+            EtcdMembership m = membership;
+            for (String partition : j.partitions()) {
+                long term = j.leaderTerm(partition);
+                boolean recorded = m != null && m.leaderRecord(partition)
+                        .filter(l -> l.node().equals(id) && l.term() == term).isPresent();
+                if (term > 0 && !recorded) {
+                    publisher.execute(() -> publish(partition, term));
+                }
             }
         }
 

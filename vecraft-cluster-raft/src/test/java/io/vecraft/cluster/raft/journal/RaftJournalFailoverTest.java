@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -127,6 +128,7 @@ class RaftJournalFailoverTest {
     }
 
     @Test
+    @Tag("cluster")
     void losingTheLeaderKeepsEveryAcknowledgedEntryAndTheJournalsConverge() throws Exception {
         try (InProcessJournalCluster c = new InProcessJournalCluster(dir, 100_000)) {
             Writers w = new Writers(c.journal());
@@ -182,6 +184,7 @@ class RaftJournalFailoverTest {
     }
 
     @Test
+    @Tag("cluster")
     void restartingEveryMemberReplaysNothingTwice() {
         try (InProcessJournalCluster c = new InProcessJournalCluster(dir, 64)) {
             JournalService j = c.journal();
