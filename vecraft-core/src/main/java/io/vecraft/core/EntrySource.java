@@ -31,6 +31,17 @@ interface EntrySource {
     long visibleSequence();
 
     /**
+     * The highest sequence the partition holds now, asked of the journal itself (a remote source's
+     * {@link #visibleSequence()} only knows what this process has read). Readers that bound a scan
+     * to "everything appended so far" use this.
+     *
+     * @return the current head sequence (entries up to it may still be committing)
+     */
+    default long headSequence() {
+        return visibleSequence();
+    }
+
+    /**
      * @param fromSequence first sequence to return
      * @return a cursor on the calling thread
      */

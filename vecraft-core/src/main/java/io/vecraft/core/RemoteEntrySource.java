@@ -79,6 +79,17 @@ final class RemoteEntrySource implements EntrySource, AutoCloseable {
         return known.get();
     }
 
+    /** Asks the partition's leader; if it cannot be reached, what this process has seen. */
+    @Override
+    public long headSequence() {
+        try {
+            long head = journal.watermark(name).sequence();
+            return Math.max(head, known.get());
+        } catch (NodeUnavailableException | VecraftTimeoutException e) {
+            return known.get();
+        }
+    }
+
     private void sawSequence(long seq) {
         known.accumulateAndGet(seq, Math::max);
     }
