@@ -34,6 +34,13 @@ public final class ClusterConnections {
     private final Duration attemptTimeout;
     private final Map<String, Connection> connections = new ConcurrentHashMap<>();
 
+    /**
+     * @param spec           the cluster spec (node addresses)
+     * @param membership     liveness and partition leaders
+     * @param transport      the process's gRPC transport
+     * @param callTimeout    deadline of each journal/replica call, retries included
+     * @param attemptTimeout longest single attempt before trying another node
+     */
     public ClusterConnections(ClusterSpec spec, EtcdMembership membership, GrpcTransport transport, Duration callTimeout,
                        Duration attemptTimeout) {
         this.spec = spec;
@@ -43,6 +50,11 @@ public final class ClusterConnections {
         this.attemptTimeout = attemptTimeout;
     }
 
+    /**
+     * @param node    node id
+     * @param service {@link #JOURNAL} or {@link #REPLICA}
+     * @return a (cached) guarded connection to that service of the node
+     */
     public Connection connection(String node, String service) {
         ClusterSpec.Node n = spec.node(node).orElseThrow(() -> new NotFoundException("node", node));
         return connections.computeIfAbsent(node + "/" + service, k -> new GuardedConnection(
