@@ -42,7 +42,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *     [--failovers 3] [--durability SYNC]
  * </pre>
  *
- * Per cluster size: (1) single-record upserts acknowledged DURABLE from 8 threads; (2) upserts of
+ * Per cluster size, after a warm-up (default 30 s of writes and searches: fresh node JVMs spend
+ * their first minutes compiling): (1) single-record upserts acknowledged DURABLE from 8 threads; (2) upserts of
  * 100-record batches acknowledged DURABLE from 2 threads; (3) after every replica applied
  * everything, EVENTUAL k=10 searches of the 100 siftsmall queries from 4 threads (a 10,000-vector
  * HNSW collection, 2 shards, 2 replicas per shard on 3 nodes, 1 on 1 node). On 3 nodes,
@@ -147,6 +148,7 @@ public final class ClusterBenchmark {
         Path sift = Path.of("../shared/datasets/siftsmall");
         List<Integer> sizes = List.of(1, 3);
         int failovers = 3;
+        int warmup = 30;
         String durability = "SYNC";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -156,6 +158,7 @@ public final class ClusterBenchmark {
                 case "--nodes" -> sizes = Arrays.stream(args[++i].split(",")).map(Integer::parseInt).toList();
                 case "--failovers" -> failovers = Integer.parseInt(args[++i]);
                 case "--durability" -> durability = args[++i];
+                case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
@@ -196,6 +199,17 @@ public final class ClusterBenchmark {
                         .withCluster(cc).open()) {
                     System.out.printf("## %d node(s) up (load average %.1f)%n", n, loadAverage());
                     WriteOptions durable = WriteOptions.defaults().withAckLevel(AckLevel.DURABLE);
+                    // Warm-up: freshly started node JVMs spend their first minutes compiling (JIT).
+                    Collection warm = db.createCollection(CollectionSpec.of("warmup", 16).withShards(2));
+                    double[] w = drive(8, Duration.ofSeconds(warmup), (t, i) -> {
+                        warm.upsert(Record.of("w" + t + "-" + (i % 500), new float[] {t, i % 500}), i % 2 == 0
+                                ? durable : WriteOptions.defaults());
+                        if (i % 10 == 0) {
+                            warm.search(SearchRequest.of(new float[16], 5));
+                        }
+                        return 1;
+                    });
+                    System.out.printf("  warm-up %d s: %.0f writes/s (load average %.1f)%n", warmup, w[0], loadAverage());
                     Collection small = db.createCollection(CollectionSpec.of("writes", 16).withShards(2));
                     float[] v16 = new float[16];
                     double[] single = drive(8, window, (t, i) -> {
@@ -308,8 +322,12 @@ public final class ClusterBenchmark {
             }
             long ms = first.get() == 0 ? -1 : (first.get() - t0) / 1_000_000;
             String newLeader = admin.leaderOf(partition).orElse("none");
-            cluster.restart(leader);
-            admin.awaitLeaders(Duration.ofSeconds(60));
+            try {
+                cluster.restart(leader);
+                admin.awaitLeaders(Duration.ofSeconds(60));
+            } catch (RuntimeException e) {
+                System.out.println("  restarting " + leader + " failed: " + e.getMessage().lines().findFirst().orElse(""));
+            }
             System.out.printf("  failover %d: SIGKILL %s (leader of %s) -> first write acknowledged %d ms later%n", round,
                     leader, partition, ms);
             return String.format("| %d | %s (%s) | %s | %d ms | %d |", round + 1, partition, leader, newLeader, ms,

@@ -56,7 +56,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code leaseTtlMillis} (4000): a node not heard of for that long is dead;</li>
  *   <li>{@code maxClockSkewMillis} (1000): messages from a node whose clock is further ahead are refused;</li>
  *   <li>{@code storage.tickMillis} (50), {@code storage.checkpointMillis} (300000): shard replica applier settings;</li>
- *   <li>{@code callTimeoutMillis} (30000), {@code attemptTimeoutMillis} (3000), {@code etcdTimeoutMillis} (5000).</li>
+ *   <li>{@code callTimeoutMillis} (30000), {@code attemptTimeoutMillis} (3000), {@code etcdTimeoutMillis} (5000);</li>
+ *   <li>{@code startTimeoutMillis} (120000): how long start-up calls to etcd are retried.</li>
  * </ul>
  * Roles: {@code journal} (a Ratis member of every partition, serving the journal service at
  * {@code <grpc>/journal}) and {@code storage} (a {@link ReplicaHost} serving shard replicas at
@@ -124,10 +125,16 @@ public final class VecraftNode implements AutoCloseable {
             HybridLogicalClock clock = new HybridLogicalClock(System::currentTimeMillis, maxSkew);
             EtcdMetadataStore metadata = new EtcdMetadataStore(etcd, namespace, etcdTimeout);
             resources.add(metadata);
-            publishSpec(metadata, spec, etcd, namespace);
+            Duration startTimeout = Duration.ofMillis(longSetting(p, "startTimeoutMillis", 120_000, 1_000, 3_600_000));
+            long startDeadline = System.nanoTime() + startTimeout.toNanos();
+            retryUntil(startDeadline, "publishing the cluster spec", () -> {
+                publishSpec(metadata, spec, etcd, namespace);
+                return null;
+            });
             GrpcTransport transport = GrpcTransport.builder().withClock(clock).build();
             resources.add(transport);
-            NodeLease lease = new NodeLease(metadata, id, leaseTtl);
+            NodeLease lease = retryUntil(startDeadline, "granting the node lease", () -> new NodeLease(metadata, id,
+                    leaseTtl));
             resources.add(lease);
             if (self.has(ClusterSpec.JOURNAL)) {
                 LeaderPublisher leaders = new LeaderPublisher(metadata, lease);
@@ -145,14 +152,17 @@ public final class VecraftNode implements AutoCloseable {
             }
             lease.put(CatalogKeys.node(id), EtcdMembership.encodeNode(self.grpc(),
                     String.join(",", self.roles().stream().sorted().toList())));
-            EtcdMembership membership = new EtcdMembership(metadata, spec);
+            EtcdMembership membership = retryUntil(startDeadline, "reading the membership",
+                    () -> new EtcdMembership(metadata, spec));
             resources.add(membership);
             this.membership = membership;
             if (self.has(ClusterSpec.STORAGE)) {
                 ClusterConnections connections = new ClusterConnections(spec, membership, transport, callTimeout, attempt);
-                storage = new ReplicaHost(id, data.resolve("storage"), connections.journal(), metadata,
-                        Duration.ofMillis(longSetting(p, "storage.tickMillis", 50, 1, 60_000)),
-                        Duration.ofMillis(longSetting(p, "storage.checkpointMillis", 300_000, 10, Integer.MAX_VALUE)));
+                Duration tick = Duration.ofMillis(longSetting(p, "storage.tickMillis", 50, 1, 60_000));
+                Duration checkpoint = Duration.ofMillis(longSetting(p, "storage.checkpointMillis", 300_000, 10,
+                        Integer.MAX_VALUE));
+                storage = retryUntil(startDeadline, "starting the storage role", () -> new ReplicaHost(id,
+                        data.resolve("storage"), connections.journal(), metadata, tick, checkpoint));
                 resources.add(storage);
                 Transport.Listener l = transport.listen(GrpcAddress.of(self.grpc(), ClusterConnections.REPLICA),
                         new ShardReplicaServer(storage));
@@ -164,6 +174,24 @@ public final class VecraftNode implements AutoCloseable {
         }
         LOG.info("node {} up: roles {}, grpc {}, raft {}, data {}", id, self.roles(), self.grpc(),
                 self.raft().isEmpty() ? "-" : self.raft(), data);
+    }
+
+    /**
+     * Start-up calls to etcd are retried until the deadline: on a loaded machine etcd may answer
+     * slower than one call's timeout, and a node should not give up its start for that.
+     */
+    private static <T> T retryUntil(long deadlineNanos, String what, java.util.function.Supplier<T> call) {
+        while (true) {
+            try {
+                return call.get();
+            } catch (io.vecraft.api.VecraftTimeoutException | io.vecraft.cluster.spi.transport.NodeUnavailableException e) {
+                if (System.nanoTime() - deadlineNanos > 0) {
+                    throw e;
+                }
+                LOG.warn("{} failed ({}); retrying", what, e.getMessage());
+                java.util.concurrent.locks.LockSupport.parkNanos(500_000_000L); // back-off between start-up retries
+            }
+        }
     }
 
     private static void publishSpec(MetadataStore metadata, ClusterSpec spec, String etcd, String namespace) {
