@@ -199,10 +199,11 @@ public final class ClusterBenchmark {
                         .withCluster(cc).open()) {
                     System.out.printf("## %d node(s) up (load average %.1f)%n", n, loadAverage());
                     WriteOptions durable = WriteOptions.defaults().withAckLevel(AckLevel.DURABLE);
+                    float[] v16 = new float[16];
                     // Warm-up: freshly started node JVMs spend their first minutes compiling (JIT).
                     Collection warm = db.createCollection(CollectionSpec.of("warmup", 16).withShards(2));
                     double[] w = drive(8, Duration.ofSeconds(warmup), (t, i) -> {
-                        warm.upsert(Record.of("w" + t + "-" + (i % 500), new float[] {t, i % 500}), i % 2 == 0
+                        warm.upsert(Record.of("w" + t + "-" + (i % 500), v16), i % 2 == 0
                                 ? durable : WriteOptions.defaults());
                         if (i % 10 == 0) {
                             warm.search(SearchRequest.of(new float[16], 5));
@@ -211,7 +212,6 @@ public final class ClusterBenchmark {
                     });
                     System.out.printf("  warm-up %d s: %.0f writes/s (load average %.1f)%n", warmup, w[0], loadAverage());
                     Collection small = db.createCollection(CollectionSpec.of("writes", 16).withShards(2));
-                    float[] v16 = new float[16];
                     double[] single = drive(8, window, (t, i) -> {
                         small.upsert(Record.of("s" + t + "-" + i, v16), durable);
                         return 1;

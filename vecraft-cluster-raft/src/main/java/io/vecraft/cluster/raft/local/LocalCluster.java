@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * &lt;directory&gt;/&lt;node&gt;/node.log       its standard output and error
  * </pre>
  *
- * <p>Thread-safe. {@link #close()} kills every process it started (SIGKILL) and waits for them.
+ * <p>Thread-safe. {@link #close()} kills every process it started (SIGKILL) and waits for them; a
+ * shutdown hook does the same if the JVM exits without closing it.
  */
 public final class LocalCluster implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LocalCluster.class);
@@ -51,6 +52,7 @@ public final class LocalCluster implements AutoCloseable {
     private final Properties properties = new Properties();
     private final Map<String, Process> processes = new LinkedHashMap<>();
     private final EtcdProcess etcd;
+    private final Thread shutdownHook = new Thread(this::close, "vecraft-local-cluster-shutdown");
     private volatile boolean closed;
 
     private LocalCluster(Builder b) {
@@ -64,6 +66,8 @@ public final class LocalCluster implements AutoCloseable {
         }
         this.ids = List.copyOf(names);
         this.etcd = EtcdProcess.start(dir.resolve("etcd"), FreePorts.one(), FreePorts.one());
+        // If this JVM exits without closing the cluster (SIGTERM, a test fork stopped), kill its processes.
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
         try {
             properties.setProperty("etcd", etcd.endpoint());
             properties.setProperty("namespace", namespace);
@@ -398,6 +402,11 @@ public final class LocalCluster implements AutoCloseable {
             return;
         }
         closed = true;
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException e) {
+            // already shutting down: this is the hook
+        }
         List<Process> all;
         synchronized (processes) {
             all = new ArrayList<>(processes.values());
