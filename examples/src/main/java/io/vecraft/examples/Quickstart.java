@@ -1,6 +1,7 @@
 package io.vecraft.examples;
 
 import io.vecraft.api.AckLevel;
+import io.vecraft.api.ClusterConfig;
 import io.vecraft.api.Collection;
 import io.vecraft.api.CollectionSpec;
 import io.vecraft.api.Consistency;
@@ -43,7 +44,11 @@ import java.util.stream.IntStream;
  * </ol>
  *
  * <p>Run it with the README's first command; the data directory is given as the first argument
- * (default {@code target/quickstart-data}, wiped at start).
+ * (default {@code target/quickstart-data}, wiped at start). With the system property
+ * {@code vecraft.cluster.etcd} (e.g. {@code http://127.0.0.1:2379}) it runs the same tour against a
+ * raft cluster ({@code vecraft-cluster-raft/scripts/cluster.sh start}): the directory then only holds
+ * the client's state, and the collections it creates (dropped first if a previous run left them)
+ * live in the cluster.
  */
 public final class Quickstart {
     private static final PrintStream OUT = System.out;
@@ -67,7 +72,16 @@ public final class Quickstart {
 
         long ingestNanos;
         long countBefore;
-        try (Vecraft db = Vecraft.open(dir)) {
+        String etcd = System.getProperty("vecraft.cluster.etcd", "");
+        if (!etcd.isBlank()) {
+            OUT.printf("  cluster    : raft provider, etcd %s%n", etcd);
+        }
+        try (Vecraft db = open(dir, etcd)) {
+            for (String leftover : List.of("items", "archive")) {
+                if (db.listCollections().contains(leftover)) {
+                    db.dropCollection(leftover); // a previous run against the same cluster
+                }
+            }
             OUT.printf("  durability : %s, acknowledgements: %s%n", db.config().durability(), db.config().ackLevel());
 
             // ------------------------------------------------------------ create + ingest
@@ -167,7 +181,7 @@ public final class Quickstart {
         // ------------------------------------------------------------ reopen
         section("6. Close and reopen (checkpoint + journal replay)");
         long r0 = System.nanoTime();
-        try (Vecraft db = Vecraft.open(dir)) {
+        try (Vecraft db = open(dir, etcd)) {
             double openMs = (System.nanoTime() - r0) / 1e6;
             Collection items = db.collection("items");
             long countAfter = items.count();
@@ -181,6 +195,14 @@ public final class Quickstart {
         }
         section("Done");
         OUT.println("  Next: see README.md for the API, consistency levels and durability modes.");
+    }
+
+    /** Opens the embedded database in {@code dir}, or a client of the raft cluster whose etcd is given. */
+    private static Vecraft open(Path dir, String etcd) {
+        if (etcd.isBlank()) {
+            return Vecraft.open(dir);
+        }
+        return Vecraft.builder(dir).withCluster(ClusterConfig.of("raft").with("etcd", etcd)).open();
     }
 
     private static double recall(Collection c, Datasets.Dataset data, int[][] exact, Consistency level, Filter filter,

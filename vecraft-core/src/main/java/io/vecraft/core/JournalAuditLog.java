@@ -108,7 +108,7 @@ final class JournalAuditLog implements AuditLog {
 
         PartitionCursor(EntrySource partition, long fromSequence, long fromHlc) {
             this.partition = partition;
-            this.limit = partition.visibleSequence();
+            this.limit = partition.headSequence();
             this.fromHlc = fromHlc;
             this.tailer = fromSequence > 0 ? partition.cursor(fromSequence) : partition.cursorAtHlc(fromHlc);
         }

@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * An {@link EntrySource} over one partition of a cluster's {@link JournalService}: cursors pull
  * committed entries in batches; a daemon watcher thread long-polls the service for the next
  * committed entry and wakes the listeners (the appliers), so new entries are applied within a
- * round trip instead of a tick.
+ * round trip instead of a tick. A journal that cannot be reached (leader election or outage) is
+ * "nothing available yet" for cursors and watermarks, never an applier failure.
  *
  * <p>Thread-safe; cursors are confined to one thread.
  */
@@ -56,10 +57,21 @@ final class RemoteEntrySource implements EntrySource, AutoCloseable {
         return journal.firstSequence(name);
     }
 
+    /**
+     * The partition leader's watermark. While no leader answers (an election, or a leader outage
+     * longer than the journal client's call timeout) it returns an "unknown" watermark that lets a
+     * reader conclude nothing ({@code sequence = Long.MAX_VALUE, hlc = 0}) instead of failing: the
+     * applier keeps running and asks again on its next tick.
+     */
     @Override
     public Watermark watermark() {
-        io.vecraft.cluster.spi.Watermark w = journal.watermark(name);
-        return new Watermark(w.sequence(), w.hlc());
+        try {
+            io.vecraft.cluster.spi.Watermark w = journal.watermark(name);
+            return new Watermark(w.sequence(), w.hlc());
+        } catch (NodeUnavailableException | VecraftTimeoutException e) {
+            LOG.debug("watermark of {} unavailable ({}); will ask again", name, e.toString());
+            return new Watermark(Long.MAX_VALUE, 0);
+        }
     }
 
     @Override
@@ -153,10 +165,18 @@ final class RemoteEntrySource implements EntrySource, AutoCloseable {
             this.next = from;
         }
 
+        /** @return the next committed entry, or null if none is available now (or the journal is unreachable) */
         @Override
         public JournalEntry next() {
             if (buffer.isEmpty()) {
-                ReadBatch b = journal.read(name, next, BATCH, Duration.ZERO);
+                ReadBatch b;
+                try {
+                    b = journal.read(name, next, BATCH, Duration.ZERO);
+                } catch (NodeUnavailableException | VecraftTimeoutException e) {
+                    // A leader election or outage: nothing is readable right now; the applier retries.
+                    LOG.debug("reading {} from {} failed ({}); will retry", name, next, e.toString());
+                    return null;
+                }
                 buffer.addAll(b.entries());
                 if (buffer.isEmpty()) {
                     return null;

@@ -42,4 +42,21 @@ class ClusterSmokeTest {
             assertEquals(2, c.count(ReadOptions.defaults().withConsistency(Consistency.STRONG)));
         }
     }
+
+    /** Regression: in cluster mode the audit stream used to end at once (it bounded itself by what this process had read). */
+    @Test
+    void theAuditStreamReadsTheClusterJournal() {
+        try (Vecraft db = Vecraft.builder(dir).withDurability(Durability.ASYNC)
+                .withCluster(ClusterConfig.of("in-jvm")).open()) {
+            Collection c = db.createCollection(CollectionSpec.of("c", 2));
+            long from = c.upsert(Record.of("a", new float[] {1, 0})).hlc();
+            c.upsert(Record.of("b", new float[] {0, 1}));
+            c.delete("a");
+            java.util.List<String> seen = new java.util.ArrayList<>();
+            try (var cursor = db.journal().readFromHlc(from)) {
+                cursor.forEachRemaining(r -> r.operations().forEach(op -> seen.add(op.getClass().getSimpleName())));
+            }
+            assertEquals(List.of("Upsert", "Upsert", "Delete"), seen);
+        }
+    }
 }
