@@ -169,6 +169,11 @@ public final class VecraftServer implements AutoCloseable {
         return api.routes().stream().map(r -> r.method() + " " + r.template()).toList();
     }
 
+    /** @return the HTTP routes with their roles (tests check them against openapi.json) */
+    List<HttpApi.Route> httpRoutes() {
+        return api.routes();
+    }
+
     /** @return the metrics registry the server reports to */
     public PrometheusMeterRegistry meters() {
         return meters;
