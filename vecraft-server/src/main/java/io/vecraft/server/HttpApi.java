@@ -296,7 +296,7 @@ final class HttpApi extends Handler.Abstract {
         } catch (Throwable e) {
             Problem p = Problem.of(e, rawPath, requestId);
             if (p.status() >= 500) {
-                LOG.warn("{} {} failed: {}", method, rawPath, e.toString(), e);
+                LOG.warn("{} {} failed (request {}): {}", method, rawPath, requestId, e.toString(), e);
             }
             if (p.type().equals("capacity")) {
                 response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");

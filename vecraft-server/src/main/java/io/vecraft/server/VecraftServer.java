@@ -239,6 +239,10 @@ public final class VecraftServer implements AutoCloseable {
      * @param args command-line arguments
      */
     public static void main(String[] args) throws Exception {
+        if (args.length == 0 || java.util.Arrays.asList(args).contains("--help")) {
+            System.out.print(USAGE);
+            return;
+        }
         Cli cli;
         try {
             cli = Cli.parse(args);
