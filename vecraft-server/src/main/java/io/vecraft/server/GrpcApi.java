@@ -180,7 +180,8 @@ final class GrpcApi extends VecraftServiceGrpc.VecraftServiceImplBase implements
                                                            ServerCallHandler<Q, A> next) {
             long start = System.nanoTime();
             String method = call.getMethodDescriptor().getBareMethodName();
-            String requestId = HttpApi.requestId(headers.get(REQUEST_ID));
+            String requestIdHeader = headers.get(REQUEST_ID);
+            String requestId = HttpApi.requestId(requestIdHeader);
             String[] callerName = {"-"};
             ServerCall<Q, A> timed = new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
                 @Override
@@ -202,6 +203,11 @@ final class GrpcApi extends VecraftServiceGrpc.VecraftServiceImplBase implements
             };
             Gatekeeper.Caller caller;
             try {
+                try {
+                    HttpApi.checkRequestId(requestIdHeader);
+                } catch (InvalidArgumentException e) {
+                    throw new ApiError(400, "invalid-argument", "Invalid argument", e.getMessage());
+                }
                 String auth = headers.get(AUTHORIZATION);
                 String key = auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7) ? auth.substring(7) : headers.get(API_KEY);
                 caller = gate.authenticate(key);

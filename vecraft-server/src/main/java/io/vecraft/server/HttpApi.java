@@ -245,13 +245,15 @@ final class HttpApi extends Handler.Abstract {
         long start = System.nanoTime();
         String method = request.getMethod();
         String rawPath = request.getHttpURI().getPath();
-        String requestId = requestId(request.getHeaders().get(REQUEST_ID));
+        String requestIdHeader = request.getHeaders().get(REQUEST_ID);
+        String requestId = requestId(requestIdHeader);
         response.getHeaders().put(REQUEST_ID, requestId);
         String template = "unmatched";
         Gatekeeper.Caller caller = null;
         Reply reply;
         MDC.put("requestId", requestId);
         try {
+            checkRequestId(requestIdHeader);
             List<String> segments = segments(rawPath);
             Route route = null;
             Map<String, String> params = null;
@@ -342,18 +344,25 @@ final class HttpApi extends Handler.Abstract {
 
     /**
      * @param header the caller's request id, or null
-     * @return it when usable, else a new UUID
-     * @throws InvalidArgumentException never: an unusable id is replaced (and logged)
+     * @return it when usable, else a new UUID (an unusable one is then refused by {@link #checkRequestId})
      */
     static String requestId(String header) {
-        if (header != null) {
-            String id = header.strip();
-            if (!id.isEmpty() && id.length() <= WriteOptions.MAX_REQUEST_ID_BYTES && id.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
-                return id;
-            }
-            LOG.debug("ignoring unusable {} header ({} chars)", REQUEST_ID, id.length());
+        return header != null && usable(header.strip()) ? header.strip() : UUID.randomUUID().toString();
+    }
+
+    /**
+     * @param header the caller's request id, or null
+     * @throws InvalidArgumentException naming {@code X-Request-Id} when it is given but unusable
+     */
+    static void checkRequestId(String header) {
+        if (header != null && !usable(header.strip())) {
+            throw new InvalidArgumentException(REQUEST_ID, "must be 1 to " + WriteOptions.MAX_REQUEST_ID_BYTES
+                    + " printable ASCII characters without spaces, was " + header.length() + " characters");
         }
-        return UUID.randomUUID().toString();
+    }
+
+    private static boolean usable(String id) {
+        return !id.isEmpty() && id.length() <= WriteOptions.MAX_REQUEST_ID_BYTES && id.chars().allMatch(c -> c > 0x20 && c < 0x7f);
     }
 
     /** Splits a raw (percent-encoded) path into decoded segments. */

@@ -2,6 +2,7 @@ package io.vecraft.server;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * Token buckets, one per caller (API key name): each holds up to {@code burst} tokens, refills at
@@ -47,6 +48,17 @@ public final class RateLimiter {
     }
 
     private final ConcurrentHashMap<String, Bucket> buckets = new ConcurrentHashMap<>();
+    private final LongSupplier nanoClock;
+
+    /** A limiter on {@link System#nanoTime()}. */
+    public RateLimiter() {
+        this(System::nanoTime);
+    }
+
+    /** @param nanoClock monotonic nanoseconds (tests pass a manual clock) */
+    RateLimiter(LongSupplier nanoClock) {
+        this.nanoClock = nanoClock;
+    }
 
     /**
      * Takes a token from the caller's bucket.
@@ -60,7 +72,7 @@ public final class RateLimiter {
         if (ratePerSecond <= 0) {
             return Decision.ALLOWED;
         }
-        long now = System.nanoTime();
+        long now = nanoClock.getAsLong();
         double cap = burst > 0 ? burst : Math.max(1, Math.ceil(2 * ratePerSecond));
         return buckets.computeIfAbsent(caller, c -> new Bucket(ratePerSecond, cap, now)).take(now);
     }

@@ -150,6 +150,11 @@ class GrpcApiTest {
         assertEquals(Status.Code.RESOURCE_EXHAUSTED, limited.getStatus().getCode());
         assertNotNull(limited.getTrailers().get(GrpcApi.RETRY_AFTER));
 
+        StatusRuntimeException badId = assertThrows(StatusRuntimeException.class,
+                () -> stub(t.readKey, "has space").listCollections(ListCollectionsRequest.getDefaultInstance()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, badId.getStatus().getCode());
+        assertTrue(badId.getStatus().getDescription().contains("X-Request-Id"), badId.getStatus().getDescription());
+
         StatusRuntimeException missing = assertThrows(StatusRuntimeException.class,
                 () -> stub(t.readKey, null).count(CountRequest.newBuilder().setCollection("missing").build()));
         assertEquals(Status.Code.NOT_FOUND, missing.getStatus().getCode());

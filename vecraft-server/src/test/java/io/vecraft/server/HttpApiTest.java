@@ -266,6 +266,14 @@ class HttpApiTest {
     }
 
     @Test
+    void unusableRequestIdIs400NamingTheHeader() {
+        TestServer.Reply r = t.call("GET", "/v1/collections", t.readKey, null, "X-Request-Id", "x".repeat(129));
+        assertProblem(r, 400, "invalid-argument");
+        assertEquals("X-Request-Id", r.json().get("field").asText());
+        assertEquals(36, r.header("X-Request-Id").length(), "a generated id answers instead");
+    }
+
+    @Test
     void unknownRouteIs404AndWrongMethodIs405() {
         assertProblem(t.call("GET", "/v1/nothing", t.readKey, null), 404, "not-found");
         assertProblem(t.call("PUT", "/v1/collections", t.adminKey, "{}"), 405, "method-not-allowed");
