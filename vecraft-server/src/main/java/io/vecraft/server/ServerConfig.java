@@ -34,8 +34,8 @@ public record ServerConfig(String host, int httpPort, int grpcPort, Optional<Pat
     public static final int DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
     /** Largest configurable body limit: 64 MiB (the journal's largest entry). */
     public static final int MAX_BODY_BYTES = 64 * 1024 * 1024;
-    /** Default worker threads. */
-    public static final int DEFAULT_MAX_THREADS = 64;
+    /** Default worker threads (Jetty's default; acceptors and selectors come out of it). */
+    public static final int DEFAULT_MAX_THREADS = 200;
 
     /** Validates. */
     public ServerConfig {
@@ -61,8 +61,8 @@ public record ServerConfig(String host, int httpPort, int grpcPort, Optional<Pat
             throw new InvalidArgumentException("server.maxBodyBytes",
                     "must be 1024 to " + MAX_BODY_BYTES + ", was " + maxBodyBytes);
         }
-        if (maxThreads < 4 || maxThreads > 1024) {
-            throw new InvalidArgumentException("server.maxThreads", "must be 4 to 1024, was " + maxThreads);
+        if (maxThreads < 16 || maxThreads > 4096) {
+            throw new InvalidArgumentException("server.maxThreads", "must be 16 to 4096, was " + maxThreads);
         }
     }
 

@@ -263,6 +263,23 @@ class HttpApiTest {
         TestServer.Reply r = t.call("POST", "/v1/collections/docs/records", t.writeKey, big.toString());
         assertProblem(r, 413, "payload-too-large");
         assertTrue(r.json().get("detail").asText().contains("262144"), r.raw().body());
+
+        // Without Content-Length (chunked), the limit is enforced while reading.
+        java.net.http.HttpRequest chunked = java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(t.server.uri() + "/v1/collections/docs/records"))
+                .header("Authorization", "Bearer " + t.writeKey)
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofInputStream(
+                        () -> new java.io.ByteArrayInputStream(big.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8))))
+                .build();
+        try {
+            java.net.http.HttpResponse<String> cr = t.http.send(chunked, java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(413, cr.statusCode(), cr.body());
+            assertTrue(cr.body().contains("payload-too-large"), cr.body());
+        } catch (java.io.IOException e) {
+            throw new AssertionError("the server must answer 413, not drop the connection", e);
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
     }
 
     @Test
