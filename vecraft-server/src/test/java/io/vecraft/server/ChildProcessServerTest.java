@@ -66,10 +66,10 @@ class ChildProcessServerTest {
         }, "child-server-output");
         reader.setDaemon(true);
         reader.start();
-        String uri = ready.poll(60, TimeUnit.SECONDS);
+        String uri = ready.poll(120, TimeUnit.SECONDS);
         if (uri == null) {
             p.destroyForcibly();
-            throw new AssertionError("child server did not start within 60 s; output:\n" + String.join("\n", output));
+            throw new AssertionError("child server did not start within 120 s; output:\n" + String.join("\n", output));
         }
         return new Child(p, uri, output);
     }

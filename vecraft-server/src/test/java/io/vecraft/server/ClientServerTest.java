@@ -164,9 +164,11 @@ class ClientServerTest {
                     limited.listCollections();
                 }
             }, "rate limit surfaces as CapacityException");
-            reader.close();
-            assertThrows(VecraftClosedException.class, reader::listCollections);
         }
+        VecraftClient closed = VecraftClient.connect(URI.create(t.server.uri()), t.readKey);
+        closed.close();
+        closed.close(); // idempotent
+        assertThrows(VecraftClosedException.class, closed::listCollections);
     }
 
     @Test

@@ -25,7 +25,6 @@ import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -294,9 +293,7 @@ public final class JsonCodec {
         }
         requireObject(n, field);
         Map<String, Object> out = new LinkedHashMap<>();
-        Iterator<Map.Entry<String, JsonNode>> it = n.fields();
-        while (it.hasNext()) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : n.properties()) {
             String f = field + "." + e.getKey();
             JsonNode v = e.getValue();
             if (v.isArray()) {
@@ -483,7 +480,7 @@ public final class JsonCodec {
             throw new InvalidArgumentException(field,
                     "must have exactly one of eq, in, range, and, or, not, documentContains; had " + n.size() + " keys");
         }
-        Map.Entry<String, JsonNode> e = n.fields().next();
+        Map.Entry<String, JsonNode> e = n.properties().iterator().next();
         String op = e.getKey();
         JsonNode arg = e.getValue();
         String f = field + "." + op;
