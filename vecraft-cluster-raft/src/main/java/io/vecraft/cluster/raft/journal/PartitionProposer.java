@@ -6,8 +6,11 @@ import io.vecraft.api.VecraftException;
 import io.vecraft.cluster.raft.journal.RaftLogFormat.Draft;
 import io.vecraft.cluster.spi.AppendAck;
 import io.vecraft.cluster.spi.transport.NodeUnavailableException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -61,6 +64,22 @@ final class PartitionProposer implements AutoCloseable {
     private record Pending(Draft draft, CompletableFuture<AppendAck> future) {
     }
 
+    /** How long (and how many) appends are remembered by request id to answer retries. */
+    static final long RETRY_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(60);
+    static final int RETRY_WINDOW_ENTRIES = 65_536;
+
+    /** An append remembered by request id. */
+    private record Recent(String requestId, Draft draft, CompletableFuture<AppendAck> future, long nanos) {
+    }
+
+    /**
+     * Appends of the last {@link #RETRY_WINDOW_NANOS} by request id: a client whose call timed out
+     * (a slow leader, not a dead one) retries the same append; answering it with the first
+     * attempt's future instead of proposing it again keeps the entry single. Guarded by itself.
+     */
+    private final Map<String, Recent> recent = new HashMap<>();
+    private final ArrayDeque<Recent> recentOrder = new ArrayDeque<>();
+
     PartitionProposer(JournalStateMachine sm, RaftServer server, RaftGroupId group, RaftPeerId self, int maxQueued,
                       int maxInFlight, int maxBatchEntries, long maxBatchBytes) {
         this.sm = sm;
@@ -90,11 +109,40 @@ final class PartitionProposer implements AutoCloseable {
             f.completeExceptionally(new VecraftClosedException("journal partition " + sm.partitionName()));
             return f;
         }
-        if (!queue.offer(new Pending(new Draft(type, requestId, transactionId, payload), f))) {
+        Draft draft = new Draft(type, requestId, transactionId, payload);
+        boolean remember = requestId != null && !requestId.isEmpty();
+        if (remember) {
+            synchronized (recent) {
+                evictRecent(System.nanoTime());
+                Recent r = recent.get(requestId);
+                if (r != null && sameDraft(r.draft(), draft) && !r.future().isCompletedExceptionally()) {
+                    return r.future(); // a retry of an append in flight or committed here: not proposed twice
+                }
+                Recent mine = new Recent(requestId, draft, f, System.nanoTime());
+                recent.put(requestId, mine);
+                recentOrder.addLast(mine);
+            }
+        }
+        if (!queue.offer(new Pending(draft, f))) {
             f.completeExceptionally(new CapacityException("journal partition " + sm.partitionName() + ": "
                     + "more than " + (queue.size() + queue.remainingCapacity()) + " appends waiting; retry later"));
         }
         return f;
+    }
+
+    private void evictRecent(long now) {
+        Recent head;
+        while ((head = recentOrder.peekFirst()) != null
+                && (now - head.nanos() > RETRY_WINDOW_NANOS || recentOrder.size() > RETRY_WINDOW_ENTRIES)) {
+            recentOrder.pollFirst();
+            recent.remove(head.requestId(), head);
+        }
+    }
+
+    /** The same append (a retry), not another write that reuses a request id. */
+    private static boolean sameDraft(Draft a, Draft b) {
+        return a.type() == b.type() && a.transactionId() == b.transactionId()
+                && java.util.Arrays.equals(a.payload(), b.payload());
     }
 
     private void run() {

@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
 public final class LocalCluster implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LocalCluster.class);
     /** How long a node may take to print its ready line. */
-    public static final Duration NODE_START_TIMEOUT = Duration.ofSeconds(90);
+    public static final Duration NODE_START_TIMEOUT = Duration.ofSeconds(180);
 
     private final Path dir;
     private final String namespace;

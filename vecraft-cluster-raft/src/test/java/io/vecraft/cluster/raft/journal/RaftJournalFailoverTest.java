@@ -184,6 +184,22 @@ class RaftJournalFailoverTest {
     }
 
     @Test
+    void aRetriedAppendIsAnsweredWithTheFirstAttemptsEntry() {
+        try (InProcessJournalCluster c = new InProcessJournalCluster(dir, 64)) {
+            JournalService j = c.journal();
+            AppendAck first = j.append(P, 1, "retry-me", 0, new byte[] {9});
+            // a client whose call timed out sends the same append again: same entry, not a second one
+            AppendAck retry = j.append(P, 1, "retry-me", 0, new byte[] {9});
+            assertEquals(first.sequence(), retry.sequence());
+            assertEquals(first.hlc(), retry.hlc());
+            // another write that reuses the request id is a new entry
+            AppendAck other = j.append(P, 1, "retry-me", 0, new byte[] {8});
+            assertEquals(first.sequence() + 1, other.sequence());
+            assertEquals(other.sequence(), readAll(j, other.sequence()).size());
+        }
+    }
+
+    @Test
     @Tag("cluster")
     void restartingEveryMemberReplaysNothingTwice() {
         try (InProcessJournalCluster c = new InProcessJournalCluster(dir, 64)) {

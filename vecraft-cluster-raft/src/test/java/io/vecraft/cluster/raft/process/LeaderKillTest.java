@@ -21,6 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * writes resume once a new leader is elected (the time is printed as {@code [measure]}), and the
  * killed node, restarted, ends with a journal identical to the others'.
  */
+@Tag("cluster") // ~100-200 s on 2 cores: -Pcluster (the in-jvm provider's leader kill runs in the default suite)
 @Timeout(300)
 @ExtendWith(SharedClusterExtension.class)
 class LeaderKillTest {

@@ -55,7 +55,8 @@ class GrpcTransportClockTest {
             ClockSkewRefusedException e = assertThrows(ClockSkewRefusedException.class,
                     () -> client.connect(address).call(ping(), Duration.ofSeconds(5)));
             assertTrue(e.getMessage().contains("refused the call"), e.getMessage());
-            assertTrue(e.skewMillis() >= 4_000 && e.skewMillis() <= 6_000, "skew " + e.skewMillis());
+            // 5 s ahead at stamping, less the delivery time (1.5 s seen on a loaded 2-core machine): above the limit
+            assertTrue(e.skewMillis() > MAX_SKEW.toMillis() && e.skewMillis() <= 6_000, "skew " + e.skewMillis());
             assertEquals(1_000, e.maxSkewMillis());
             assertEquals(0, served.get(), "the handler never ran");
             assertTrue(HybridLogicalClock.physicalMillis(serverClock.now())
