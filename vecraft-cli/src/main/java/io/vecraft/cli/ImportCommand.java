@@ -105,9 +105,8 @@ final class ImportCommand implements Callable<Integer> {
                         + " labels for " + total + " vectors");
             }
             Collection c = collection(db, reader.dimension(), indexSpec);
-            // Batches are acknowledged DURABLE (journal forced): applying them runs behind; the final STRONG
-            // count waits until every shard applied everything.
-            WriteOptions options = WriteOptions.defaults().withAckLevel(AckLevel.DURABLE);
+            // Each batch is acknowledged once applied (indexed), so the progress bar shows real progress.
+            WriteOptions options = WriteOptions.defaults().withAckLevel(AckLevel.APPLIED);
             try (Progress progress = Progress.start(!noProgress, spec.commandLine().getErr(), "import", total, "vectors")) {
                 List<Record> pending = new ArrayList<>(batch);
                 float[] v;

@@ -38,7 +38,7 @@ final class InfoCommand implements Callable<Integer> {
                     out.printf("  %-10s head sequence %d%s%n", p.name(), p.headSequence(),
                             p.failure().map(f -> "  FAILED: " + f).orElse(""));
                 }
-                view.journalBytes().ifPresent(b -> out.printf("  journal files: %s%n", Sizes.bytes(b)));
+                view.journalBytes().ifPresent(b -> out.printf("  journal files: %s (apparent size; Chronicle cycle files are sparse)%n", Sizes.bytes(b)));
             }
             out.printf("collections: %d%n", db.listCollections().size());
             for (CollectionSpec spec : db.listCollections()) {

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
  * A progress bar (me.tongfei progressbar) for long commands, drawn on the command's error stream so the
@@ -36,6 +37,8 @@ final class Progress implements AutoCloseable {
         PrintStream stream = new PrintStream(new WriterStream(err), true, StandardCharsets.UTF_8);
         ProgressBar bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(total).setUnit(" " + unit, 1)
                 .setUpdateIntervalMillis(250).showSpeed()
+                // colours and block characters only on a terminal; plain ASCII in files and pipes
+                .setStyle(System.console() != null ? ProgressBarStyle.COLORFUL_UNICODE_BLOCK : ProgressBarStyle.ASCII)
                 .setConsumer(new ConsoleProgressBarConsumer(stream, 100)).build();
         return new Progress(bar);
     }
