@@ -36,6 +36,8 @@ import picocli.CommandLine.Spec;
 final class ImportCommand implements Callable<Integer> {
     /** Largest batch (records per journal entry). */
     static final int MAX_BATCH = 100_000;
+    /** Every this many batches, one waits until everything before it is applied. */
+    static final int PIPELINE = 4;
 
     @Mixin
     DataDirectory data;
@@ -105,8 +107,12 @@ final class ImportCommand implements Callable<Integer> {
                         + " labels for " + total + " vectors");
             }
             Collection c = collection(db, reader.dimension(), indexSpec);
-            // Each batch is acknowledged once applied (indexed), so the progress bar shows real progress.
-            WriteOptions options = WriteOptions.defaults().withAckLevel(AckLevel.APPLIED);
+            // Batches are acknowledged DURABLE (journal forced) so appending overlaps with indexing, but every
+            // PIPELINE-th batch waits until applied (indexed): the progress bar is never more than PIPELINE
+            // batches ahead of what searches see (all-APPLIED would serialise appending and indexing).
+            WriteOptions durable = WriteOptions.defaults().withAckLevel(AckLevel.DURABLE);
+            WriteOptions applied = WriteOptions.defaults().withAckLevel(AckLevel.APPLIED);
+            long batches = 0;
             try (Progress progress = Progress.start(!noProgress, spec.commandLine().getErr(), "import", total, "vectors")) {
                 List<Record> pending = new ArrayList<>(batch);
                 float[] v;
@@ -118,14 +124,14 @@ final class ImportCommand implements Callable<Integer> {
                     }
                     pending.add(r);
                     if (pending.size() == batch) {
-                        c.upsert(pending, options);
+                        c.upsert(pending, ++batches % PIPELINE == 0 ? applied : durable);
                         imported += pending.size();
                         progress.stepBy(pending.size());
                         pending.clear();
                     }
                 }
                 if (!pending.isEmpty()) {
-                    c.upsert(pending, options);
+                    c.upsert(pending, applied);
                     imported += pending.size();
                     progress.stepBy(pending.size());
                 }
