@@ -54,6 +54,12 @@ class ConcurrencyHistoryTest {
     private static final int KEYS = 40;
     private static final int GROUPS = 10;
     private static final String ABSENT = "-";
+    /**
+     * Workers go on past the run time until this many single-key reads were made (bounded by
+     * {@link #OVERTIME_NANOS}): on a loaded machine 4 s gave too few reads for the check below to mean much.
+     */
+    private static final int MIN_READS = 250;
+    private static final long OVERTIME_NANOS = TimeUnit.SECONDS.toNanos(90);
 
     @TempDir
     Path dir;
@@ -95,7 +101,7 @@ class ConcurrencyHistoryTest {
                 threads.add(th);
             }
             for (Thread th : threads) {
-                th.join(runNanos / 1_000_000 + TimeUnit.SECONDS.toMillis(120));
+                th.join((runNanos + OVERTIME_NANOS) / 1_000_000 + TimeUnit.SECONDS.toMillis(120));
                 assertTrue(!th.isAlive(), "worker finished");
             }
         }
@@ -125,7 +131,8 @@ class ConcurrencyHistoryTest {
         Collection a = db.collection("a");
         Collection b = db.collection("b");
         List<String> mine = new ArrayList<>();
-        for (long n = 0; System.nanoTime() < deadline; n++) {
+        for (long n = 0; System.nanoTime() < deadline
+                || reads.size() < MIN_READS && System.nanoTime() < deadline + OVERTIME_NANOS; n++) {
             String tag = thread + "." + n;
             WriteOptions options = WriteOptions.defaults().withSession(session)
                     .withAckLevel(rnd.nextBoolean() ? AckLevel.DURABLE : AckLevel.APPLIED);
