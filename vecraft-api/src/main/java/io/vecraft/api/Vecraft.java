@@ -145,6 +145,15 @@ public interface Vecraft extends AutoCloseable {
     /** @return the current HLC of this database's clock (for as-of reads) */
     long now();
 
+    /**
+     * Liveness and readiness with reasons: whether a journal partition or shard applier failed, and
+     * how far each shard lags behind the journal compared with {@link VecraftConfig#readyLagThreshold()}.
+     * Cheap (reads in-memory watermarks); works after {@link #close()} (reports {@link Health.Status#DOWN}).
+     *
+     * @return the health now
+     */
+    Health health();
+
     /** @return the journal as an audit stream */
     AuditLog journal();
 

@@ -22,11 +22,13 @@ import java.util.Optional;
  * @param tickInterval       how often idle journal partitions may publish heartbeat ticks, default 50 ms
  * @param maxEntryBytes      largest journal entry (one write or transaction), default 64 MiB
  * @param cluster            run as a cluster through this provider; empty (the default) for embedded
+ * @param readyLagThreshold  {@link Vecraft#health()} reports not ready while a shard's safe time lags
+ *                           the clock by more than this, default 10 s
  */
 public record VecraftConfig(Path directory, Durability durability, AckLevel ackLevel, Consistency defaultConsistency,
                             int dataPartitions, int defaultShards, Duration checkpointInterval,
                             Duration versionRetention, Duration waitTimeout, Duration tickInterval,
-                            int maxEntryBytes, Optional<ClusterConfig> cluster) {
+                            int maxEntryBytes, Optional<ClusterConfig> cluster, Duration readyLagThreshold) {
 
     /** Default number of data partitions. */
     public static final int DEFAULT_DATA_PARTITIONS = 2;
@@ -44,6 +46,10 @@ public record VecraftConfig(Path directory, Durability durability, AckLevel ackL
     public static final Duration DEFAULT_TICK_INTERVAL = Duration.ofMillis(50);
     /** Default largest journal entry. */
     public static final int DEFAULT_MAX_ENTRY_BYTES = 64 * 1024 * 1024;
+    /** Default lag above which {@link Vecraft#health()} reports not ready. */
+    public static final Duration DEFAULT_READY_LAG_THRESHOLD = Duration.ofSeconds(10);
+    /** Largest ready-lag threshold. */
+    public static final Duration MAX_READY_LAG_THRESHOLD = Duration.ofHours(24);
     /** Hard limit of the largest journal entry (the journal's own payload limit). */
     public static final int MAX_ENTRY_BYTES = 64 * 1024 * 1024;
 
@@ -76,6 +82,7 @@ public record VecraftConfig(Path directory, Durability durability, AckLevel ackL
         checkDuration("versionRetention", versionRetention, Duration.ZERO, Duration.ofDays(3650));
         checkDuration("waitTimeout", waitTimeout, Duration.ofMillis(1), Duration.ofHours(1));
         checkDuration("tickInterval", tickInterval, Duration.ofMillis(1), Duration.ofSeconds(10));
+        checkDuration("readyLagThreshold", readyLagThreshold, Duration.ofMillis(1), MAX_READY_LAG_THRESHOLD);
         if (cluster == null) {
             throw new InvalidArgumentException("cluster", "must not be null (use Optional.empty() for embedded)");
         }
@@ -113,6 +120,7 @@ public record VecraftConfig(Path directory, Durability durability, AckLevel ackL
         private Duration tickInterval = DEFAULT_TICK_INTERVAL;
         private int maxEntryBytes = DEFAULT_MAX_ENTRY_BYTES;
         private ClusterConfig cluster;
+        private Duration readyLagThreshold = DEFAULT_READY_LAG_THRESHOLD;
 
         private Builder(Path directory) {
             this.directory = Objects.requireNonNull(directory, "directory");
@@ -220,11 +228,21 @@ public record VecraftConfig(Path directory, Durability durability, AckLevel ackL
             return this;
         }
 
+        /**
+         * @param threshold lag (safe time behind the clock) above which a shard makes the database not ready;
+         *                  1 ms to 24 h
+         * @return this builder
+         */
+        public Builder withReadyLagThreshold(Duration threshold) {
+            this.readyLagThreshold = threshold;
+            return this;
+        }
+
         /** @return the validated configuration */
         public VecraftConfig build() {
             return new VecraftConfig(directory, durability, ackLevel, defaultConsistency, dataPartitions,
                     defaultShards, checkpointInterval, versionRetention, waitTimeout, tickInterval, maxEntryBytes,
-                    Optional.ofNullable(cluster));
+                    Optional.ofNullable(cluster), readyLagThreshold);
         }
 
         /** @return the database opened with this configuration; see {@link Vecraft#open(VecraftConfig)} */

@@ -251,6 +251,12 @@ public final class VecraftClient implements Vecraft {
 
     // ------------------------------------------------------------------ Vecraft
 
+    /** The server database's health ({@code GET /v1/health}). */
+    @Override
+    public io.vecraft.api.Health health() {
+        return JsonCodec.health(send("GET", "/v1/health", null).json());
+    }
+
     /**
      * The server's database settings as far as the server reports them ({@code GET /v1/info});
      * {@code directory} is the server-side path.

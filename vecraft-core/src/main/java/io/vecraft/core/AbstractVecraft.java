@@ -4,6 +4,8 @@ import io.vecraft.api.AckLevel;
 import io.vecraft.api.AuditLog;
 import io.vecraft.api.Collection;
 import io.vecraft.api.CollectionSpec;
+import io.vecraft.api.Health;
+import io.vecraft.api.Hlc;
 import io.vecraft.api.InvalidArgumentException;
 import io.vecraft.api.NotFoundException;
 import io.vecraft.api.Receipt;
@@ -18,6 +20,10 @@ import io.vecraft.cluster.spi.wal.OpGroup;
 import io.vecraft.cluster.spi.wal.WalCodec;
 import io.vecraft.cluster.spi.wal.WalOp;
 import io.vecraft.cluster.spi.wal.WalTypes;
+import io.vecraft.core.metrics.EngineView;
+import io.vecraft.core.metrics.OperationStats;
+import io.vecraft.storage.ShardStats;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -25,26 +31,37 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What embedded and cluster mode share: the collection registry, the write path (validate ->
  * route -> journal append -> acknowledge), transactions, the query processor and the audit log.
- * Subclasses provide the journal gateway, DDL and lifecycle.
+ * Subclasses provide the journal gateway, DDL and lifecycle. Also the monitoring side:
+ * {@link OperationStats} of every request, {@link #health()}, and the {@link EngineView} that
+ * {@link io.vecraft.core.metrics.VecraftMetrics} reads.
+ *
+ * <p>Request tracing: a write runs with its request id in the SLF4J MDC ({@link RequestContext#MDC_KEY}).
  *
  * <p>Thread-safe. DDL is serialised by {@link #catalogLock}; writes and reads run concurrently.
  */
-abstract class AbstractVecraft implements Vecraft {
+abstract class AbstractVecraft implements Vecraft, EngineView {
+    private static final Logger LOG = LoggerFactory.getLogger(AbstractVecraft.class);
     protected final VecraftConfig config;
     protected final RequestIds requestIds = new RequestIds();
     protected final Object catalogLock = new Object();
     protected final Map<Long, String> namesByUid = new ConcurrentHashMap<>();
+    protected final OperationStats stats = new OperationStats();
+    private final List<Runnable> catalogListeners = new CopyOnWriteArrayList<>();
 
     private final ExecutorService queryPool;
     private final QueryProcessor queries;
@@ -110,6 +127,13 @@ abstract class AbstractVecraft implements Vecraft {
     /** Replaces the registry (callers hold the catalog lock). */
     protected void publishCollections(Map<String, CollectionRuntime> next) {
         collections = Map.copyOf(new TreeMap<>(next));
+        for (Runnable l : catalogListeners) {
+            try {
+                l.run();
+            } catch (RuntimeException e) {
+                LOG.warn("catalog listener failed", e); // monitoring must not break DDL
+            }
+        }
     }
 
     protected void publishCollection(CollectionRuntime rt) {
@@ -223,6 +247,21 @@ abstract class AbstractVecraft implements Vecraft {
      */
     Receipt write(List<OpGroup> groups, Map<Long, CollectionRuntime> runtimes, boolean transactional,
                   WriteOptions options) {
+        long t0 = System.nanoTime();
+        boolean failed = true;
+        String requestId = options.requestId().orElseGet(requestIds::next);
+        try (RequestContext ignored = RequestContext.enter(requestId)) {
+            Receipt r = writeTraced(groups, runtimes, transactional, options, requestId);
+            failed = false;
+            return r;
+        } finally {
+            stats.record(transactional ? OperationStats.TRANSACTION : OperationStats.WRITE, System.nanoTime() - t0,
+                    failed);
+        }
+    }
+
+    private Receipt writeTraced(List<OpGroup> groups, Map<Long, CollectionRuntime> runtimes, boolean transactional,
+                                WriteOptions options, String requestId) {
         checkOpen();
         boolean single = groups.size() == 1 && !transactional;
         int partition = single ? layout().dataPartitionFor(groups.get(0).collectionUid(), groups.get(0).shard())
@@ -234,10 +273,13 @@ abstract class AbstractVecraft implements Vecraft {
                     "encoded size " + payload.length + " bytes exceeds maxEntryBytes " + config.maxEntryBytes()
                             + "; split the write");
         }
-        String requestId = options.requestId().orElseGet(requestIds::next);
         JournalGateway.Appended r = gateway().append(partition, single ? WalTypes.WRITE : WalTypes.TRANSACTION,
                 requestId, txId, payload);
         Receipt receipt = new Receipt(r.partition(), r.sequence(), r.hlc(), requestId, txId);
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("write {} appended to {} sequence {} ({} group(s), {} bytes)", requestId, r.partition(),
+                    r.sequence(), groups.size(), payload.length);
+        }
         options.session().ifPresent(s -> s.observeHlc(r.hlc()));
         if (options.ackLevel().orElse(config.ackLevel()) == AckLevel.APPLIED) {
             // Every shard of every collection the write touches, not only the shards holding its
@@ -304,6 +346,143 @@ abstract class AbstractVecraft implements Vecraft {
                 s.checkpointNow(deadline);
             }
         }
+    }
+
+    // ------------------------------------------------------------------ monitoring
+
+    /**
+     * Runs a read and records its duration under {@code op}.
+     *
+     * @param op   operation name
+     * @param read the read
+     * @return its result
+     */
+    <T> T timed(String op, java.util.function.Supplier<T> read) {
+        long t0 = System.nanoTime();
+        boolean failed = true;
+        try {
+            T result = read.get();
+            failed = false;
+            return result;
+        } finally {
+            stats.record(op, System.nanoTime() - t0, failed);
+        }
+    }
+
+    @Override
+    public OperationStats operations() {
+        return stats;
+    }
+
+    @Override
+    public long clockNow() {
+        return gateway().now();
+    }
+
+    /** @return the running collections sorted by name */
+    private List<CollectionRuntime> sortedCollections() {
+        List<CollectionRuntime> list = new ArrayList<>(collections.values());
+        list.sort(Comparator.comparing(CollectionRuntime::name));
+        return list;
+    }
+
+    @Override
+    public List<ShardView> shardViews() {
+        List<ShardView> out = new ArrayList<>();
+        for (CollectionRuntime rt : sortedCollections()) {
+            for (int i = 0; i < rt.shards().length; i++) {
+                out.add(view(rt, i));
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    @Override
+    public Optional<ShardView> shardView(String collection, int shard) {
+        CollectionRuntime rt = collection == null ? null : collections.get(collection);
+        if (rt == null || shard < 0 || shard >= rt.shards().length) {
+            return Optional.empty();
+        }
+        return Optional.of(view(rt, shard));
+    }
+
+    private static ShardView view(CollectionRuntime rt, int i) {
+        ShardHandle s = rt.shard(i);
+        Optional<ShardStats> st = s.localStats();
+        return new ShardView(rt.name(), i, s.safeTime(), s.applierFailed(), s.appliedEntries(), s.appliedOperations(),
+                st.map(ShardStats::liveRecords).orElse(-1L), st.map(ShardStats::vectorBytes).orElse(-1L),
+                st.map(ShardStats::payloadBytes).orElse(-1L), st.map(ShardStats::indexBytes).orElse(-1L));
+    }
+
+    @Override
+    public List<PartitionView> partitionViews() {
+        List<String> names = gateway().partitionNames();
+        List<PartitionView> out = new ArrayList<>(names.size());
+        for (int p = 0; p < names.size(); p++) {
+            EntrySource src = gateway().source(p);
+            Throwable failure = src.failure();
+            out.add(new PartitionView(p, names.get(p), src.headSequence(), OptionalLong.of(src.durableSequence()),
+                    failure == null ? Optional.empty() : Optional.of(String.valueOf(failure))));
+        }
+        return List.copyOf(out);
+    }
+
+    @Override
+    public OptionalLong journalBytes() {
+        return OptionalLong.empty();
+    }
+
+    @Override
+    public AutoCloseable onCatalogChange(Runnable listener) {
+        catalogListeners.add(listener);
+        return () -> catalogListeners.remove(listener);
+    }
+
+    @Override
+    public Health health() {
+        if (closed) {
+            return new Health(Health.Status.DOWN, false, false, List.of("database " + config.directory() + " is closed"),
+                    List.of());
+        }
+        List<String> reasons = new ArrayList<>();
+        boolean live = true;
+        boolean ready = true;
+        for (PartitionView p : partitionViews()) {
+            if (p.failure().isPresent()) {
+                live = false;
+                reasons.add("journal partition " + p.name() + " failed (" + p.failure().get()
+                        + ") and refuses writes until the database is reopened");
+            }
+        }
+        long now = gateway().now();
+        Duration threshold = config.readyLagThreshold();
+        List<Health.ShardHealth> shards = new ArrayList<>();
+        for (CollectionRuntime rt : sortedCollections()) {
+            for (ShardHandle s : rt.shards()) {
+                long safe = s.safeTime();
+                Duration lag = Duration.ofMillis(Math.max(0, Hlc.physicalMillis(now) - Hlc.physicalMillis(safe)));
+                boolean failed = s.applierFailed();
+                shards.add(new Health.ShardHealth(s.name(), safe, lag, failed));
+                if (failed) {
+                    live = false;
+                    String why;
+                    try {
+                        s.checkHealthy();
+                        why = "an error";
+                    } catch (RuntimeException e) {
+                        why = e.getMessage();
+                    }
+                    reasons.add("shard " + s.name() + " stopped applying: " + why);
+                } else if (lag.compareTo(threshold) > 0) {
+                    ready = false;
+                    reasons.add("shard " + s.name() + " is replaying the journal: its safe time lags " + lag.toMillis()
+                            + " ms behind the clock (ready threshold " + threshold.toMillis() + " ms)");
+                }
+            }
+        }
+        ready &= live;
+        Health.Status status = !live ? Health.Status.DOWN : ready ? Health.Status.UP : Health.Status.DEGRADED;
+        return new Health(status, live, ready, reasons, shards);
     }
 
     @Override

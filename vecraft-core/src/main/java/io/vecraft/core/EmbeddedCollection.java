@@ -13,6 +13,7 @@ import io.vecraft.api.SearchResult;
 import io.vecraft.api.WriteOptions;
 import io.vecraft.cluster.spi.wal.OpGroup;
 import io.vecraft.cluster.spi.wal.WalOp;
+import io.vecraft.core.metrics.OperationStats;
 import io.vecraft.storage.StoredVersion;
 import java.util.ArrayList;
 import java.util.List;
@@ -114,7 +115,8 @@ final class EmbeddedCollection implements Collection {
         }
         db.enter(rt);
         try {
-            return db.queries().get(rt, id, options.consistency().orElse(null), options.asOfHlc());
+            return db.timed(OperationStats.GET,
+                    () -> db.queries().get(rt, id, options.consistency().orElse(null), options.asOfHlc()));
         } finally {
             rt.exit();
         }
@@ -127,7 +129,7 @@ final class EmbeddedCollection implements Collection {
         }
         db.enter(rt);
         try {
-            return db.queries().search(rt, request);
+            return db.timed(OperationStats.SEARCH, () -> db.queries().search(rt, request));
         } finally {
             rt.exit();
         }
@@ -140,7 +142,8 @@ final class EmbeddedCollection implements Collection {
         }
         db.enter(rt);
         try {
-            return db.queries().count(rt, options.consistency().orElse(null), options.asOfHlc());
+            return db.timed(OperationStats.COUNT,
+                    () -> db.queries().count(rt, options.consistency().orElse(null), options.asOfHlc()));
         } finally {
             rt.exit();
         }

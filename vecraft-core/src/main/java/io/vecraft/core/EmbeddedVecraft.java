@@ -343,7 +343,7 @@ final class EmbeddedVecraft extends AbstractVecraft {
                         gateway.source(PartitionLayout.TX_ID));
                 try {
                     shards[i] = new ShardRuntime(spec.name() + "/" + i, uid, i, store, feeds, entry.startSequences(),
-                            config.tickInterval().toNanos(), config.checkpointInterval().toNanos());
+                            config.tickInterval().toNanos(), config.checkpointInterval().toNanos(), stats);
                 } catch (RuntimeException e) {
                     store.close(); // the runtime did not take it over (e.g. the shard is ahead of the journal)
                     throw e;
@@ -421,6 +421,22 @@ final class EmbeddedVecraft extends AbstractVecraft {
             persistCatalog();
         }
         LOG.info("dropped collection {}", name);
+    }
+
+    @Override
+    public java.util.OptionalLong journalBytes() {
+        Path root = directory.resolve("journal");
+        try (Stream<Path> walk = Files.walk(root)) {
+            long total = 0;
+            for (Path p : (Iterable<Path>) walk::iterator) {
+                if (Files.isRegularFile(p)) {
+                    total += Files.size(p);
+                }
+            }
+            return java.util.OptionalLong.of(total);
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return java.util.OptionalLong.empty(); // a file rolled away while walking: report nothing this time
+        }
     }
 
     /** @return the underlying journal, for tests and tools in this module */

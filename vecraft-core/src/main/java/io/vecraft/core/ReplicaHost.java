@@ -46,6 +46,8 @@ import org.slf4j.LoggerFactory;
 public final class ReplicaHost implements ShardReplica, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicaHost.class);
 
+    /** Checkpoint durations of the replicas this node hosts. */
+    private final io.vecraft.core.metrics.OperationStats stats = new io.vecraft.core.metrics.OperationStats();
     private final String nodeId;
     private final Path directory;
     private final JournalService journal;
@@ -145,7 +147,7 @@ public final class ReplicaHost implements ShardReplica, AutoCloseable {
         List<EntrySource> feeds = List.of(sources[layout.dataPartitionFor(ce.uid(), id.shard())],
                 sources[PartitionLayout.TX_ID]);
         ShardRuntime rt = new ShardRuntime(nodeId + ":" + name + "/" + id.shard(), ce.uid(), id.shard(), store, feeds,
-                ce.entry().startSequences(), tick.toNanos(), checkpointInterval.toNanos());
+                ce.entry().startSequences(), tick.toNanos(), checkpointInterval.toNanos(), stats);
         hosted.put(id, new Hosted(id, name, spec, dir, rt));
         synchronized (hostedChanged) {
             hostedChanged.notifyAll();

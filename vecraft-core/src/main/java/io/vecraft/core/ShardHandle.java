@@ -3,6 +3,7 @@ package io.vecraft.core;
 import io.vecraft.storage.Include;
 import io.vecraft.storage.ShardHit;
 import io.vecraft.storage.ShardSearch;
+import io.vecraft.storage.ShardStats;
 import io.vecraft.storage.StoredVersion;
 import java.util.List;
 import java.util.Optional;
@@ -95,6 +96,26 @@ interface ShardHandle {
      * @param deadlineNanos deadline
      */
     void checkpointNow(long deadlineNanos);
+
+    /** @return whether this copy's applier stopped after an error (remote copies: false, checked per read) */
+    default boolean applierFailed() {
+        return false;
+    }
+
+    /** @return journal entries consumed since open, or -1 if unknown (remote copies) */
+    default long appliedEntries() {
+        return -1;
+    }
+
+    /** @return record operations (upserts, deletes) applied since open, or -1 if unknown (remote copies) */
+    default long appliedOperations() {
+        return -1;
+    }
+
+    /** @return sizes and counters of the local store; empty for remote copies or once stopped */
+    default Optional<ShardStats> localStats() {
+        return Optional.empty();
+    }
 
     /**
      * Stops serving; local copies stop applying and close (checkpointing if asked).

@@ -8,6 +8,7 @@ import io.vecraft.api.VecraftTimeoutException;
 import io.vecraft.cluster.spi.wal.WalCodec;
 import io.vecraft.cluster.spi.wal.WalOp;
 import io.vecraft.cluster.spi.wal.WalTypes;
+import io.vecraft.core.metrics.OperationStats;
 import io.vecraft.journal.JournalEntry;
 import io.vecraft.journal.Watermark;
 import io.vecraft.storage.Include;
@@ -15,6 +16,7 @@ import io.vecraft.storage.OpStamp;
 import io.vecraft.storage.Shard;
 import io.vecraft.storage.ShardHit;
 import io.vecraft.storage.ShardSearch;
+import io.vecraft.storage.ShardStats;
 import io.vecraft.storage.StoredVersion;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * One shard at run time: its {@link Shard} store and the applier thread that tails the journal
@@ -62,6 +65,10 @@ final class ShardRuntime implements ShardHandle, AutoCloseable {
     private final Thread thread;
     private final Object monitor = new Object();
     private final List<AutoCloseable> listeners = new ArrayList<>();
+    private final OperationStats stats;
+    /** Entries consumed / record operations applied since open; written by the applier only. */
+    private volatile long appliedEntries;
+    private volatile long appliedOps;
 
     private volatile long safeHlc;
     private volatile long refreshWanted;
@@ -85,10 +92,13 @@ final class ShardRuntime implements ShardHandle, AutoCloseable {
      * @param startSequences          per partition id, the sequence already consumed when the store has no position
      * @param tickNanos               longest idle park between safe-time refreshes
      * @param checkpointIntervalNanos time between periodic checkpoints
+     * @param stats                   where checkpoint durations are recorded
      */
     ShardRuntime(String name, long collectionUid, int shardIndex, Shard store, List<EntrySource> sources,
-                 Map<Integer, Long> startSequences, long tickNanos, long checkpointIntervalNanos) {
+                 Map<Integer, Long> startSequences, long tickNanos, long checkpointIntervalNanos,
+                 OperationStats stats) {
         this.name = name;
+        this.stats = stats;
         this.collectionUid = collectionUid;
         this.shardIndex = shardIndex;
         this.store = store;
@@ -159,6 +169,33 @@ final class ShardRuntime implements ShardHandle, AutoCloseable {
     /** @return the failure that stopped the applier, if any */
     Optional<Throwable> failure() {
         return Optional.ofNullable(failure);
+    }
+
+    @Override
+    public boolean applierFailed() {
+        return failure != null;
+    }
+
+    @Override
+    public long appliedEntries() {
+        return appliedEntries;
+    }
+
+    @Override
+    public long appliedOperations() {
+        return appliedOps;
+    }
+
+    @Override
+    public Optional<ShardStats> localStats() {
+        if (closed) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(store.stats());
+        } catch (RuntimeException e) {
+            return Optional.empty(); // closed concurrently (drop, close): no stats to report
+        }
     }
 
     /**
@@ -475,13 +512,29 @@ final class ShardRuntime implements ShardHandle, AutoCloseable {
             if (!ops.isEmpty()) {
                 OpStamp stamp = new OpStamp(e.hlc(), e.sequence(), e.partitionId(), e.requestId(),
                         e.transactionId());
-                for (WalOp op : ops) {
-                    if (op instanceof WalOp.Upsert u) {
-                        store.upsert(u.id(), u.vector(), u.metadata(), u.document(), stamp);
-                    } else {
-                        store.delete(op.id(), stamp);
+                // request tracing: log lines written while applying this entry carry its request id
+                boolean traced = e.requestId() != null && !e.requestId().isEmpty();
+                if (traced) {
+                    MDC.put(RequestContext.MDC_KEY, e.requestId());
+                }
+                try {
+                    for (WalOp op : ops) {
+                        if (op instanceof WalOp.Upsert u) {
+                            store.upsert(u.id(), u.vector(), u.metadata(), u.document(), stamp);
+                        } else {
+                            store.delete(op.id(), stamp);
+                        }
+                    }
+                    if (LOG.isDebugEnabled()) {
+                        LOG.debug("shard {} applied {} operation(s) of {} sequence {}", name, ops.size(),
+                                f.partition.name(), e.sequence());
+                    }
+                } finally {
+                    if (traced) {
+                        MDC.remove(RequestContext.MDC_KEY);
                     }
                 }
+                appliedOps += ops.size();
                 dirtySinceCheckpoint = true;
             }
         } else if (!e.isTick() && type != WalTypes.CREATE_COLLECTION && type != WalTypes.DROP_COLLECTION) {
@@ -489,6 +542,7 @@ final class ShardRuntime implements ShardHandle, AutoCloseable {
                     "unknown entry type " + type + " for a data shard");
         }
         f.consumedSeq = e.sequence();
+        appliedEntries++;
         f.completeHlc = Math.max(f.completeHlc, e.hlc());
         store.markApplied(f.partition.id(), e.sequence());
     }
@@ -555,6 +609,7 @@ final class ShardRuntime implements ShardHandle, AutoCloseable {
         var info = store.checkpoint();
         lastCheckpointNanos = System.nanoTime();
         dirtySinceCheckpoint = false;
+        stats.record(OperationStats.CHECKPOINT, lastCheckpointNanos - t0);
         LOG.debug("checkpoint of shard {} at {} took {} ms", name, info.appliedSequences(),
                 (lastCheckpointNanos - t0) / 1_000_000);
     }

@@ -65,8 +65,10 @@ final class RestRoutes {
 
     List<Route> routes() {
         List<Route> r = new ArrayList<>();
-        r.add(new Route("GET", "/healthz", null, "liveness", c -> Reply.ok(JsonCodec.object().put("status", "UP"))));
+        r.add(new Route("GET", "/healthz", null, "liveness", this::live));
         r.add(new Route("GET", "/readyz", null, "readiness", this::ready));
+        r.add(new Route("GET", "/v1/health", Role.READ, "health with reasons and per-shard lag",
+                c -> Reply.ok(JsonCodec.healthNode(db.health()))));
         r.add(new Route("GET", "/metrics", null, "Prometheus metrics",
                 c -> Reply.text(200, "text/plain; version=0.0.4; charset=utf-8", meters.scrape())));
         r.add(new Route("GET", "/openapi.json", null, "this API",
@@ -114,15 +116,36 @@ final class RestRoutes {
         return db.collection(c.param("collection"));
     }
 
+    /** 200 while the database is live (open, no failed journal partition or applier), else 503 with the reasons. */
+    private Reply live(Call c) {
+        return probe(c, "/healthz", false);
+    }
+
+    /** 200 when live and every shard is within the ready-lag threshold, else 503 with the reasons. */
     private Reply ready(Call c) {
+        return probe(c, "/readyz", true);
+    }
+
+    private Reply probe(Call c, String path, boolean readiness) {
+        io.vecraft.api.Health h;
         try {
-            db.listCollections();
-            return Reply.ok(JsonCodec.object().put("status", "READY"));
+            h = db.health();
         } catch (RuntimeException e) {
             return new Reply(503, io.vecraft.client.wire.Problem.MEDIA_TYPE, JsonCodec.bytes(
                     io.vecraft.client.wire.Problem.simple("closed", "Not ready", 503,
-                            "database not ready: " + e.getMessage(), "/readyz", c.requestId).toJson()));
+                            "database not available: " + e.getMessage(), path, c.requestId).toJson()));
         }
+        boolean ok = readiness ? h.ready() : h.live();
+        if (ok) {
+            ObjectNode o = JsonCodec.healthNode(h);
+            o.put("status", readiness ? "READY" : "UP");
+            o.put("health", h.status().name());
+            return Reply.ok(o);
+        }
+        return new Reply(503, io.vecraft.client.wire.Problem.MEDIA_TYPE, JsonCodec.bytes(
+                io.vecraft.client.wire.Problem.simple(readiness ? "not-ready" : "not-live",
+                        readiness ? "Not ready" : "Not live", 503, "database " + h.status() + ": "
+                                + String.join("; ", h.reasons()), path, c.requestId).toJson()));
     }
 
     private Reply info(Call c) {

@@ -50,6 +50,7 @@ public final class VecraftServer implements AutoCloseable {
     private final Vecraft db;
     private final boolean ownsDb;
     private final PrometheusMeterRegistry meters;
+    private final io.vecraft.core.metrics.VecraftMetrics dbMetrics;
     private final OperationLog operations = new OperationLog(100);
     private final Server http;
     private final ServerConnector connector;
@@ -66,6 +67,15 @@ public final class VecraftServer implements AutoCloseable {
         new JvmMemoryMetrics().bindTo(meters);
         new JvmThreadMetrics().bindTo(meters);
         new ProcessorMetrics().bindTo(meters);
+        // The database's own meters (writes, searches, lag per shard, journal, file sizes) when it is a
+        // vecraft-core database; a remote one (VecraftClient) has none to give.
+        io.vecraft.core.metrics.VecraftMetrics dbMetrics = null;
+        try {
+            dbMetrics = io.vecraft.core.metrics.VecraftMetrics.bind(db, meters);
+        } catch (io.vecraft.api.InvalidArgumentException e) {
+            LOG.info("database metrics not published: {}", e.getMessage());
+        }
+        this.dbMetrics = dbMetrics;
         Gatekeeper gate = new Gatekeeper(config);
         StatusPage status = new StatusPage(db, operations);
         this.api = new HttpApi(new RestRoutes(db, meters, status).routes(), gate, config, meters, operations);
@@ -201,6 +211,9 @@ public final class VecraftServer implements AutoCloseable {
                 http.stop();
             } catch (Exception e) {
                 LOG.warn("HTTP listener did not stop cleanly: {}", e.toString());
+            }
+            if (dbMetrics != null) {
+                dbMetrics.close();
             }
             meters.close();
             if (ownsDb) {

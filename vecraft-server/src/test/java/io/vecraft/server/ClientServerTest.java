@@ -66,6 +66,9 @@ class ClientServerTest {
         assertEquals(Metric.COSINE, docs.spec().metric());
         assertEquals(2, docs.spec().shards(), "the server fills in its default shard count");
         assertThrows(AlreadyExistsException.class, () -> db.createCollection(CollectionSpec.of("cdocs", 3)));
+        io.vecraft.api.Health health = db.health();
+        assertEquals(io.vecraft.api.Health.Status.UP, health.status(), health.toString());
+        assertTrue(health.shards().stream().anyMatch(s -> s.name().startsWith("cdocs/")), health.toString());
 
         docs.upsert(Record.of("a", new float[] {0.9f, 0.1f, 0.0f}).withMetadata(Map.of("lang", "en", "year", 2024))
                 .withDocument("journals make databases honest"));

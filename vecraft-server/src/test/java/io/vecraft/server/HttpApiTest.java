@@ -307,6 +307,13 @@ class HttpApiTest {
         assertTrue(text.contains("vecraft_server_requests_seconds_count{"), text);
         assertTrue(text.contains("route=\"/v1/collections\""), text);
         assertTrue(text.contains("jvm_memory_used_bytes"), text);
+        assertTrue(text.contains("vecraft_operations_seconds_count{"), "the database's own meters are published: " + text);
+        assertTrue(text.contains("vecraft_shard_lag_seconds{"), "journal lag per shard: " + text);
+        TestServer.Reply health = t.call("GET", "/v1/health", t.readKey, null);
+        assertEquals(200, health.status());
+        assertEquals("UP", health.json().get("status").asText());
+        assertTrue(health.json().get("shards").size() >= 1, health.raw().body());
+        assertProblem(t.call("GET", "/v1/health", null, null), 401, "unauthorized");
 
         assertProblem(t.call("GET", "/status", null, null), 401, "unauthorized");
         TestServer.Reply status = t.call("GET", "/status", t.readKey, null);

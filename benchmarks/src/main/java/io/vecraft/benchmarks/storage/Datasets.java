@@ -1,17 +1,20 @@
 package io.vecraft.benchmarks.storage;
 
+import io.vecraft.cli.io.VectorFiles;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
 import java.util.zip.GZIPInputStream;
 
-/** Loaders for the benchmark data sets (fvecs/ivecs, IDX) and a seeded generator. Stateless. */
+/**
+ * Loaders for the benchmark data sets and a seeded generator. fvecs/ivecs come from the CLI's shared
+ * {@link VectorFiles}; Fashion-MNIST stays a byte reader here because the memory harness keeps the raw
+ * bytes (one per component) instead of floats. Stateless.
+ */
 final class Datasets {
     private Datasets() {
     }
@@ -80,32 +83,12 @@ final class Datasets {
         return new ByteVectors(n, dim, data, labels, "generated clustered " + n + "x" + dim + " seed " + seed);
     }
 
-    static float[][] fvecs(Path file) throws IOException {
-        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
-        int dim = b.getInt(0);
-        int n = b.capacity() / (4 + 4 * dim);
-        float[][] out = new float[n][dim];
-        for (int i = 0; i < n; i++) {
-            b.getInt();
-            for (int j = 0; j < dim; j++) {
-                out[i][j] = b.getFloat();
-            }
-        }
-        return out;
+    static float[][] fvecs(Path file) {
+        return VectorFiles.readFvecs(file);
     }
 
-    static int[][] ivecs(Path file) throws IOException {
-        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
-        int dim = b.getInt(0);
-        int n = b.capacity() / (4 + 4 * dim);
-        int[][] out = new int[n][dim];
-        for (int i = 0; i < n; i++) {
-            b.getInt();
-            for (int j = 0; j < dim; j++) {
-                out[i][j] = b.getInt();
-            }
-        }
-        return out;
+    static int[][] ivecs(Path file) {
+        return VectorFiles.readIvecs(file);
     }
 
     static void closeQuietly(InputStream in) {

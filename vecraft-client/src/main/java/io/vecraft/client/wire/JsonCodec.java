@@ -817,6 +817,48 @@ public final class JsonCodec {
     }
 
     /**
+     * Health: {@code {"status":"UP|DEGRADED|DOWN","live":b,"ready":b,"reasons":[..],
+     * "shards":[{"name":s,"safeTime":hlc,"lagMs":n,"failed":b}]}}.
+     *
+     * @param h the health
+     * @return its JSON
+     */
+    public static ObjectNode healthNode(io.vecraft.api.Health h) {
+        ObjectNode o = object();
+        o.put("status", h.status().name());
+        o.put("live", h.live());
+        o.put("ready", h.ready());
+        ArrayNode reasons = o.putArray("reasons");
+        h.reasons().forEach(reasons::add);
+        ArrayNode shards = o.putArray("shards");
+        for (io.vecraft.api.Health.ShardHealth s : h.shards()) {
+            ObjectNode n = shards.addObject();
+            n.put("name", s.name());
+            n.put("safeTime", s.safeTime());
+            n.put("lagMs", s.lag().toMillis());
+            n.put("failed", s.failed());
+        }
+        return o;
+    }
+
+    /**
+     * @param n JSON written by {@link #healthNode}
+     * @return the health
+     */
+    public static io.vecraft.api.Health health(JsonNode n) {
+        java.util.List<String> reasons = new java.util.ArrayList<>();
+        n.path("reasons").forEach(r -> reasons.add(r.asText()));
+        java.util.List<io.vecraft.api.Health.ShardHealth> shards = new java.util.ArrayList<>();
+        for (JsonNode s : n.path("shards")) {
+            shards.add(new io.vecraft.api.Health.ShardHealth(text(s, "name", "shards.name"),
+                    longValue(s, "safeTime", "shards.safeTime"),
+                    java.time.Duration.ofMillis(longValue(s, "lagMs", "shards.lagMs")), s.path("failed").asBoolean()));
+        }
+        return new io.vecraft.api.Health(io.vecraft.api.Health.Status.valueOf(text(n, "status", "status")),
+                n.path("live").asBoolean(), n.path("ready").asBoolean(), reasons, shards);
+    }
+
+    /**
      * @param r a journal record
      * @return its JSON form
      */
