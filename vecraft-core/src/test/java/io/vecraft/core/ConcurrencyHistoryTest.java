@@ -54,6 +54,8 @@ class ConcurrencyHistoryTest {
     private static final int KEYS = 40;
     private static final int GROUPS = 10;
     private static final String ABSENT = "-";
+    /** Single-key reads wanted before the workers stop, even after the run time. */
+    private static final int MIN_READS = 600;
 
     @TempDir
     Path dir;
@@ -125,7 +127,11 @@ class ConcurrencyHistoryTest {
         Collection a = db.collection("a");
         Collection b = db.collection("b");
         List<String> mine = new ArrayList<>();
-        for (long n = 0; System.nanoTime() < deadline; n++) {
+        // Past the deadline, keep going (up to a minute more) until enough reads exist to check: on a
+        // loaded machine 4 s may not be enough for the "enough reads were checked" assertion below.
+        long hardDeadline = deadline + TimeUnit.SECONDS.toNanos(60);
+        for (long n = 0; System.nanoTime() < deadline || (reads.size() < MIN_READS
+                && System.nanoTime() < hardDeadline); n++) {
             String tag = thread + "." + n;
             WriteOptions options = WriteOptions.defaults().withSession(session)
                     .withAckLevel(rnd.nextBoolean() ? AckLevel.DURABLE : AckLevel.APPLIED);
