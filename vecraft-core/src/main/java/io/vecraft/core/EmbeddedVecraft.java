@@ -423,6 +423,136 @@ final class EmbeddedVecraft extends AbstractVecraft {
         LOG.info("dropped collection {}", name);
     }
 
+    // ------------------------------------------------------------------ snapshots
+
+    /** Held by a snapshot and by the compactor: a snapshot's file prefixes must not be rewritten under it. */
+    final java.util.concurrent.locks.ReentrantLock maintenance = new java.util.concurrent.locks.ReentrantLock();
+
+    @Override
+    public io.vecraft.api.SnapshotInfo snapshot(io.vecraft.api.SnapshotDestination destination) {
+        checkOpen();
+        if (destination == null) {
+            throw new InvalidArgumentException("destination", "must not be null");
+        }
+        long t0 = System.nanoTime();
+        maintenance.lock();
+        try {
+            synchronized (catalogLock) {
+                checkOpen();
+                io.vecraft.api.SnapshotInfo info = writeSnapshot(destination, t0);
+                LOG.info("snapshot of {} written to {}: {} files, {} bytes, {} ms", directory, info.location(),
+                        info.files(), info.bytes(), info.millis());
+                return info;
+            }
+        } catch (IOException e) {
+            destination.abort();
+            throw new VecraftIOException("snapshot to " + destination.describe() + " failed: " + e, e);
+        } catch (RuntimeException e) {
+            destination.abort();
+            throw e;
+        } finally {
+            maintenance.unlock();
+        }
+    }
+
+    private io.vecraft.api.SnapshotInfo writeSnapshot(io.vecraft.api.SnapshotDestination dest, long t0)
+            throws IOException {
+        List<SnapshotManifest.FileEntry> files = new ArrayList<>();
+        long[] written = {0};
+        List<SnapshotManifest.ShardEntry> shards = new ArrayList<>();
+        long deadline = System.nanoTime() + Math.max(config.waitTimeout().toNanos(), TimeUnit.MINUTES.toNanos(10));
+        for (CollectionRuntime rt : collections().values()) {
+            for (ShardHandle h : rt.shards()) {
+                ShardRuntime sr = (ShardRuntime) h;
+                Path shardDir = rt.directory().resolve("shard-" + sr.shardIndex());
+                String rel = relative(shardDir);
+                // On the applier: checkpoint, then copy the checkpoint's own files before a later
+                // checkpoint's retention can delete them; the covered prefixes of the vector store and
+                // payload log stay unchanged (no purge while the maintenance lock is held).
+                Object[] result = sr.runOnApplier(store -> {
+                    sr.checkpointFromTask();
+                    List<io.vecraft.storage.ShardFile> later = new ArrayList<>();
+                    long number = 0;
+                    for (io.vecraft.storage.ShardFile f : store.checkpointFiles()) {
+                        if (f.path().startsWith("checkpoints/")) {
+                            if (f.path().startsWith("checkpoints/manifest-")) {
+                                number = Long.parseLong(f.path().substring("checkpoints/manifest-".length()));
+                            }
+                            copyInto(dest, rel + "/" + f.path(), shardDir.resolve(f.path()), f.length(), files,
+                                    written);
+                        } else {
+                            later.add(f);
+                        }
+                    }
+                    return new Object[] {number, new TreeMap<>(store.appliedSequences()), later};
+                }, deadline, "snapshot");
+                @SuppressWarnings("unchecked")
+                List<io.vecraft.storage.ShardFile> later = (List<io.vecraft.storage.ShardFile>) result[2];
+                for (io.vecraft.storage.ShardFile f : later) {
+                    copyInto(dest, rel + "/" + f.path(), shardDir.resolve(f.path()), f.length(), files, written);
+                }
+                @SuppressWarnings("unchecked")
+                Map<Integer, Long> applied = (Map<Integer, Long>) result[1];
+                shards.add(new SnapshotManifest.ShardEntry(rel, (Long) result[0], applied));
+            }
+        }
+        long hlc = journal.clock().now();
+        List<SnapshotManifest.Partition> partitions = new ArrayList<>();
+        Map<String, Long> heads = new TreeMap<>();
+        Map<String, Long> firsts = new TreeMap<>();
+        for (JournalPartition p : journal.partitions()) {
+            p.flush();
+            long head = p.headSequence();
+            long first = Math.min(p.firstSequence(), head + 1);
+            partitions.add(new SnapshotManifest.Partition(p.id(), p.name(), first, head));
+            heads.put(p.name(), head);
+            firsts.put(p.name(), first);
+        }
+        copyInto(dest, "vecraft.meta", directory.resolve("vecraft.meta"), -1, files, written);
+        long catalogSequence = 0;
+        Path catalog = directory.resolve("catalog").resolve(CatalogFile.FILE_NAME);
+        if (Files.exists(catalog)) {
+            catalogSequence = CatalogFile.read(directory.resolve("catalog")).systemSequence();
+            copyInto(dest, "catalog/" + CatalogFile.FILE_NAME, catalog, -1, files, written);
+        }
+        Path journalDir = directory.resolve("journal");
+        copyInto(dest, "journal/journal.manifest", journalDir.resolve("journal.manifest"), -1, files, written);
+        for (JournalPartition p : journal.partitions()) {
+            Path pdir = journalDir.resolve(p.name());
+            List<Path> cycles;
+            try (Stream<Path> st = Files.list(pdir)) {
+                cycles = st.filter(q -> q.getFileName().toString().endsWith(".cq4")).sorted().toList();
+            }
+            for (Path c : cycles) {
+                copyInto(dest, "journal/" + p.name() + "/" + c.getFileName(), c, -1, files, written);
+            }
+        }
+        SnapshotManifest m = new SnapshotManifest(System.currentTimeMillis(), hlc, config.maxEntryBytes(), partitions, catalogSequence,
+                shards, files);
+        dest.commit(m.encode());
+        return new io.vecraft.api.SnapshotInfo(dest.describe(), hlc, heads, firsts, files.size(), written[0],
+                (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    private String relative(Path p) {
+        return directory.relativize(p).toString().replace(java.io.File.separatorChar, '/');
+    }
+
+    private static void copyInto(io.vecraft.api.SnapshotDestination dest, String rel, Path source, long length,
+                                 List<SnapshotManifest.FileEntry> files, long[] written) {
+        try {
+            long len = length < 0 ? Files.size(source) : length;
+            FileCopy.Copied c;
+            try (java.nio.channels.SeekableByteChannel out = dest.create(rel)) {
+                c = FileCopy.copy(source, len, out);
+            }
+            files.add(new SnapshotManifest.FileEntry(rel, c.length(), c.crc()));
+            written[0] += c.written();
+        } catch (IOException e) {
+            throw new VecraftIOException("cannot copy " + source + " into the snapshot as " + rel + ": " + e, e);
+        }
+    }
+
     /** @return the underlying journal, for tests and tools in this module */
     Journal rawJournal() {
         return journal;
