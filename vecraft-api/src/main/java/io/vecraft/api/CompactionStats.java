@@ -10,7 +10,8 @@ package io.vecraft.api;
  *                             swapped in
  * @param journalFilesDeleted  journal cycle files deleted (covered by every checkpoint, outside the journal
  *                             retention)
- * @param bytesReclaimed       bytes of shard files freed by rewrites (allocated size before minus after)
+ * @param bytesReclaimed       bytes of shard data freed by rewrites: payload log length and vector slots up to the
+ *                             high-water mark, before minus after
  * @param lastRunMillis        duration of the last run
  * @param lastRunEpochMillis   wall-clock end of the last run, 0 if none
  */

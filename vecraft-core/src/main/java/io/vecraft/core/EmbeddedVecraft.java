@@ -76,6 +76,11 @@ import org.slf4j.LoggerFactory;
 final class EmbeddedVecraft extends AbstractVecraft {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedVecraft.class);
     private static final int LAYOUT_VERSION = 1;
+    /**
+     * Test hook: adjusts the journal configuration (roll cycle, wall clock) of databases opened afterwards
+     * in this JVM. Null in production.
+     */
+    static volatile java.util.function.UnaryOperator<JournalConfig.Builder> journalTuningForTests;
 
     private final Path directory;
     private final FileChannel lockChannel;
@@ -85,6 +90,7 @@ final class EmbeddedVecraft extends AbstractVecraft {
     private final LocalJournalGateway gateway;
     private final Map<Long, CreateCollectionEntry> liveEntries = new LinkedHashMap<>();
     private long systemApplied;
+    private Compactor compactor;
 
     private EmbeddedVecraft(VecraftConfig config, FileChannel lockChannel, FileLock lock, PartitionLayout layout,
                             Journal journal) {
@@ -138,14 +144,19 @@ final class EmbeddedVecraft extends AbstractVecraft {
         try {
             int dataPartitions = readOrCreateMeta(dir, config.dataPartitions());
             PartitionLayout layout = new PartitionLayout(dataPartitions);
-            journal = Journal.open(JournalConfig.builder(dir.resolve("journal"))
+            JournalConfig.Builder jb = JournalConfig.builder(dir.resolve("journal"))
                     .withPartitions(layout.names())
                     .withDurability(config.durability())
                     .withMaxPayloadBytes(config.maxEntryBytes())
-                    .withTickInterval(config.tickInterval())
-                    .build());
+                    .withTickInterval(config.tickInterval());
+            java.util.function.UnaryOperator<JournalConfig.Builder> tuning = journalTuningForTests;
+            if (tuning != null) {
+                jb = tuning.apply(jb);
+            }
+            journal = Journal.open(jb.build());
             db = new EmbeddedVecraft(config, channel, lock, layout, journal);
             db.recover();
+            db.startCompactor();
             return db;
         } catch (IOException | RuntimeException e) {
             if (db != null) {
@@ -335,6 +346,7 @@ final class EmbeddedVecraft extends AbstractVecraft {
         ShardHandle[] shards = new ShardHandle[spec.shards()];
         try {
             for (int i = 0; i < shards.length; i++) {
+                Compactor.recoverDirectory(dir.resolve("shard-" + i));
                 Shard store = Shard.open(ShardConfig.builder(dir.resolve("shard-" + i), spec.dimension(), spec.metric())
                         .withIndex(spec.index())
                         .build());
@@ -421,6 +433,57 @@ final class EmbeddedVecraft extends AbstractVecraft {
             persistCatalog();
         }
         LOG.info("dropped collection {}", name);
+    }
+
+    // ------------------------------------------------------------------ compaction
+
+    private void startCompactor() {
+        EmbeddedVecraft self = this;
+        compactor = new Compactor(config, new Compactor.Host() {
+            @Override
+            public java.util.Collection<CollectionRuntime> collections(Map<Integer, Long> heads) {
+                synchronized (catalogLock) {
+                    for (JournalPartition p : journal.partitions()) {
+                        heads.put(p.id(), p.headSequence());
+                    }
+                    return List.copyOf(self.collections().values());
+                }
+            }
+
+            @Override
+            public Journal journal() {
+                return journal;
+            }
+
+            @Override
+            public PartitionLayout layout() {
+                return layout;
+            }
+
+            @Override
+            public long catalogSequence() {
+                synchronized (catalogLock) {
+                    return systemApplied;
+                }
+            }
+
+            @Override
+            public java.util.concurrent.locks.ReentrantLock maintenance() {
+                return maintenance;
+            }
+        }, () -> journal.clock().now());
+    }
+
+    @Override
+    public io.vecraft.api.CompactionStats compact() {
+        checkOpen();
+        return compactor.runOnce();
+    }
+
+    @Override
+    public io.vecraft.api.CompactionStats compactionStats() {
+        Compactor c = compactor;
+        return c == null ? io.vecraft.api.CompactionStats.none() : c.totals();
     }
 
     // ------------------------------------------------------------------ snapshots
@@ -527,7 +590,8 @@ final class EmbeddedVecraft extends AbstractVecraft {
                 copyInto(dest, "journal/" + p.name() + "/" + c.getFileName(), c, -1, files, written);
             }
         }
-        SnapshotManifest m = new SnapshotManifest(System.currentTimeMillis(), hlc, config.maxEntryBytes(), partitions, catalogSequence,
+        SnapshotManifest m = new SnapshotManifest(System.currentTimeMillis(), hlc, config.maxEntryBytes(),
+                journal.config().rollCycle().name(), partitions, catalogSequence,
                 shards, files);
         dest.commit(m.encode());
         return new io.vecraft.api.SnapshotInfo(dest.describe(), hlc, heads, firsts, files.size(), written[0],
@@ -579,6 +643,9 @@ final class EmbeddedVecraft extends AbstractVecraft {
         }
         long t0 = System.nanoTime();
         RuntimeException first = null;
+        if (compactor != null) {
+            compactor.close();
+        }
         for (CollectionRuntime rt : collections().values()) {
             try {
                 rt.shutdown(checkpoint, config.waitTimeout().toNanos(), TimeUnit.NANOSECONDS);

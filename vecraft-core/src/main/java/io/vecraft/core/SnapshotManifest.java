@@ -18,12 +18,14 @@ import java.util.zip.CRC32C;
  * @param createdMillis   wall clock when the snapshot was taken
  * @param hlc             clock reading after every shard checkpointed
  * @param maxEntryBytes   the database's largest journal payload (bounds a valid journal entry)
+ * @param rollCycle       the journal's roll cycle (names its cycle files), a {@code JournalRollCycle} name
  * @param partitions      journal partitions in id order
  * @param catalogSequence system-partition sequence the copied catalog has applied (0: no catalog copied)
  * @param shards          copied shard checkpoints
  * @param files           every copied file, paths relative to the snapshot root
  */
-record SnapshotManifest(long createdMillis, long hlc, int maxEntryBytes, List<Partition> partitions, long catalogSequence,
+record SnapshotManifest(long createdMillis, long hlc, int maxEntryBytes, String rollCycle, List<Partition> partitions,
+                        long catalogSequence,
                         List<ShardEntry> shards, List<FileEntry> files) {
 
     static final String MAGIC = "vecraft-snapshot";
@@ -60,6 +62,7 @@ record SnapshotManifest(long createdMillis, long hlc, int maxEntryBytes, List<Pa
         sb.append("created\t").append(createdMillis).append('\n');
         sb.append("hlc\t").append(hlc).append('\n');
         sb.append("max-entry-bytes\t").append(maxEntryBytes).append('\n');
+        sb.append("roll-cycle\t").append(rollCycle).append('\n');
         for (Partition p : partitions) {
             sb.append("partition\t").append(p.id).append('\t').append(p.name).append('\t').append(p.first)
                     .append('\t').append(p.head).append('\n');
@@ -114,6 +117,7 @@ record SnapshotManifest(long createdMillis, long hlc, int maxEntryBytes, List<Pa
         long hlc = 0;
         long catalog = 0;
         int maxEntry = 0;
+        String rollCycle = "HOURLY";
         List<Partition> partitions = new ArrayList<>();
         List<ShardEntry> shards = new ArrayList<>();
         List<FileEntry> files = new ArrayList<>();
@@ -134,6 +138,7 @@ record SnapshotManifest(long createdMillis, long hlc, int maxEntryBytes, List<Pa
                     case "hlc" -> hlc = Long.parseLong(f[1]);
                     case "catalog" -> catalog = Long.parseLong(f[1]);
                     case "max-entry-bytes" -> maxEntry = Integer.parseInt(f[1]);
+                    case "roll-cycle" -> rollCycle = f[1];
                     case "partition" -> partitions.add(new Partition(Integer.parseInt(f[1]), f[2],
                             Long.parseLong(f[3]), Long.parseLong(f[4])));
                     case "shard" -> {
@@ -158,6 +163,6 @@ record SnapshotManifest(long createdMillis, long hlc, int maxEntryBytes, List<Pa
             }
             offset += lines[i].getBytes(StandardCharsets.UTF_8).length + 1;
         }
-        return new SnapshotManifest(created, hlc, maxEntry, partitions, catalog, shards, files);
+        return new SnapshotManifest(created, hlc, maxEntry, rollCycle, partitions, catalog, shards, files);
     }
 }

@@ -253,7 +253,13 @@ final class Snapshots {
                 throw new VecraftIOException("cannot create " + dir, e);
             }
         }
-        return JournalCut.cut(dir, p.name(), p.id(), JournalConfig.DEFAULT_ROLL_CYCLE,
+        io.vecraft.journal.JournalRollCycle rollCycle;
+        try {
+            rollCycle = io.vecraft.journal.JournalRollCycle.valueOf(m.rollCycle());
+        } catch (IllegalArgumentException e) {
+            throw new CorruptedDataException(SnapshotDestination.MANIFEST, -1, "unknown roll cycle " + m.rollCycle());
+        }
+        return JournalCut.cut(dir, p.name(), p.id(), rollCycle,
                 m.maxEntryBytes() > 0 ? m.maxEntryBytes() : JournalConfig.MAX_PAYLOAD_BYTES,
                 maxSeq, maxHlc);
     }

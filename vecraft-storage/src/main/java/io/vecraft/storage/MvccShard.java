@@ -700,6 +700,11 @@ public final class MvccShard implements Shard {
     }
 
     @Override
+    public int ordinalHighWater() {
+        return versions.highWater();
+    }
+
+    @Override
     public List<String> retainedIds() {
         checkWritable();
         Set<String> out = new HashSet<>();

@@ -109,6 +109,13 @@ public interface Shard extends AutoCloseable {
     List<ShardFile> checkpointFiles();
 
     /**
+     * @return the ordinal high-water mark: vector slots {@code [0, highWater)} are in the store; those not
+     *     holding a version ({@code highWater - stats().versions()}) are free (purged) and reclaimable by a
+     *     rewrite. Any thread.
+     */
+    int ordinalHighWater();
+
+    /**
      * @return every id that has at least one retained version (live, superseded or deleted), in
      *     no particular order; writer thread only (compaction copies a shard through it)
      */
