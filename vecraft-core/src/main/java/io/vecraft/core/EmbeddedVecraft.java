@@ -580,14 +580,18 @@ final class EmbeddedVecraft extends AbstractVecraft {
         }
         Path journalDir = directory.resolve("journal");
         copyInto(dest, "journal/journal.manifest", journalDir.resolve("journal.manifest"), -1, files, written);
-        for (JournalPartition p : journal.partitions()) {
-            Path pdir = journalDir.resolve(p.name());
-            List<Path> cycles;
-            try (Stream<Path> st = Files.list(pdir)) {
-                cycles = st.filter(q -> q.getFileName().toString().endsWith(".cq4")).sorted().toList();
-            }
-            for (Path c : cycles) {
-                copyInto(dest, "journal/" + p.name() + "/" + c.getFileName(), c, -1, files, written);
+        for (int i = 0; i < partitions.size(); i++) {
+            SnapshotManifest.Partition sp = partitions.get(i);
+            Path pdir = journalDir.resolve(sp.name());
+            // Each cycle file only as far as the entries up to the recorded head reach: not the sparse,
+            // unwritten rest of the file (hundreds of MiB with the default maxEntryBytes), not what is
+            // appended meanwhile. Restore rewrites the file holding the head through Chronicle anyway.
+            for (Path c : io.vecraft.journal.JournalCut.cycleFilesInOrder(pdir, journal.config().rollCycle())) {
+                long length = io.vecraft.journal.JournalCut.copyLength(c, sp.name(), sp.id(), config.maxEntryBytes(),
+                        sp.head());
+                if (length > 0) {
+                    copyInto(dest, "journal/" + sp.name() + "/" + c.getFileName(), c, length, files, written);
+                }
             }
         }
         SnapshotManifest m = new SnapshotManifest(System.currentTimeMillis(), hlc, config.maxEntryBytes(),

@@ -328,6 +328,33 @@ class CompactionTest {
     }
 
     @Test
+    void theBackgroundCompactorRunsAtItsIntervalAndReportsWhatItDid() {
+        SplittableRandom rnd = TestSeeds.random("CompactionTest.background", 0);
+        float[][] vectors = TestVectors.clustered(rnd, 400, DIM, 4);
+        Path data = tmp.resolve("data");
+        try (Vecraft db = Vecraft.builder(data).withDurability(Durability.ASYNC).withVersionRetention(Duration.ZERO)
+                .withCompactionInterval(Duration.ofSeconds(1)).withMaxEntryBytes(1 << 20).open()) {
+            Collection docs = db.createCollection(CollectionSpec.of("docs", DIM).withIndex(HNSW).withShards(1));
+            List<Record> batch = new ArrayList<>();
+            for (int i = 0; i < 400; i++) {
+                batch.add(record(i, vectors));
+            }
+            upsertAll(docs, batch);
+            List<String> deletes = new ArrayList<>();
+            for (int i = 0; i < 300; i++) {
+                deletes.add("r" + i);
+            }
+            docs.delete(deletes);
+            assertTrue(Await.until(() -> db.compactionStats().shardsRewritten() >= 1, Duration.ofSeconds(30)),
+                    "a background run rewrote the shard: " + db.compactionStats());
+            CompactionStats total = db.compactionStats();
+            assertTrue(total.runs() >= 1 && total.versionsPurged() >= 300 && total.lastRunEpochMillis() > 0,
+                    total.toString());
+            assertEquals(100, docs.count());
+        }
+    }
+
+    @Test
     void compactionSettingsAreValidatedNamingTheField() {
         var b = VecraftConfig.builder(tmp);
         InvalidArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(InvalidArgumentException.class,

@@ -154,6 +154,64 @@ public final class JournalCut {
         }
     }
 
+    /**
+     * The cycle files of a partition directory in cycle order.
+     *
+     * @param dir       the partition directory
+     * @param rollCycle its roll cycle
+     * @return the files, oldest cycle first
+     */
+    public static List<Path> cycleFilesInOrder(Path dir, JournalRollCycle rollCycle) {
+        try {
+            return cycleFiles(dir, rollCycle).stream().map(Map.Entry::getValue).toList();
+        } catch (IOException e) {
+            throw new VecraftIOException("cannot list " + dir, e);
+        }
+    }
+
+    /**
+     * How many bytes of a cycle file (possibly being appended to) a copy needs to hold every entry up to
+     * {@code headSequence}: up to the end of that entry if the file holds it, up to and including the
+     * end-of-file marker of a rolled file, up to the end of its valid entries otherwise. Reads only that
+     * far, so neither the sparse unwritten rest of the file nor whatever is being written after the head
+     * is read.
+     *
+     * @param file            a cycle file
+     * @param name            partition name (messages)
+     * @param id              partition id
+     * @param maxPayloadBytes the journal's maximum payload
+     * @param headSequence    the last sequence wanted
+     * @return bytes to copy, or -1 if the file holds only entries after {@code headSequence}
+     */
+    public static long copyLength(Path file, String name, int id, int maxPayloadBytes, long headSequence) {
+        int maxEntryBytes = EntryFormat.entryBytes(JournalConfig.MAX_REQUEST_ID_BYTES, maxPayloadBytes);
+        long[] end = {-1, 0};
+        try (CycleFileScanner s = new CycleFileScanner(file, name, id, maxEntryBytes)) {
+            CycleFileScanner.Result r;
+            try {
+                r = s.scan(0, 0, (pos, e, len) -> {
+                    long seq = EntryFormat.sequence(e);
+                    if (seq > headSequence) {
+                        throw new Stop();
+                    }
+                    end[1]++;
+                    end[0] = pos + 4 + len;
+                    if (seq == headSequence) {
+                        throw new Stop();
+                    }
+                });
+            } catch (Stop stop) {
+                return end[1] == 0 ? -1 : Math.min(s.size(), (end[0] + 3) & ~3L);
+            }
+            if (r.end() == CycleFileScanner.End.END_OF_FILE) {
+                return Math.min(s.size(), r.stopPosition() + 4);
+            }
+            return r.entries() == 0 ? -1 : r.stopPosition();
+        } catch (IOException e) {
+            throw new VecraftIOException("cannot scan " + file, e);
+        }
+    }
+
     static List<Map.Entry<Integer, Path>> cycleFiles(Path dir, JournalRollCycle rollCycle) throws IOException {
         RollingResourcesCache names = new RollingResourcesCache(rollCycle.chronicle(), 0, File::new, File::getName);
         List<Map.Entry<Integer, Path>> files = new ArrayList<>();
