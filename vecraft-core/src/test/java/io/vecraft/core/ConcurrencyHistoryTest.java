@@ -54,6 +54,8 @@ class ConcurrencyHistoryTest {
     private static final int KEYS = 40;
     private static final int GROUPS = 10;
     private static final String ABSENT = "-";
+    /** Single-key reads to record at least (a loaded machine runs fewer operations in the same time). */
+    private static final int MIN_READS = 200;
 
     @TempDir
     Path dir;
@@ -95,7 +97,7 @@ class ConcurrencyHistoryTest {
                 threads.add(th);
             }
             for (Thread th : threads) {
-                th.join(runNanos / 1_000_000 + TimeUnit.SECONDS.toMillis(120));
+                th.join(8 * runNanos / 1_000_000 + TimeUnit.SECONDS.toMillis(120));
                 assertTrue(!th.isAlive(), "worker finished");
             }
         }
@@ -125,7 +127,11 @@ class ConcurrencyHistoryTest {
         Collection a = db.collection("a");
         Collection b = db.collection("b");
         List<String> mine = new ArrayList<>();
-        for (long n = 0; System.nanoTime() < deadline; n++) {
+        // Run for the time, and on a loaded machine on until enough operations were recorded (bounded:
+        // a hard stop at 8x the time), so the checker always has material.
+        long hardStop = System.nanoTime() + 8 * (deadline - System.nanoTime());
+        for (long n = 0; System.nanoTime() < hardStop
+                && (System.nanoTime() < deadline || reads.size() < MIN_READS); n++) {
             String tag = thread + "." + n;
             WriteOptions options = WriteOptions.defaults().withSession(session)
                     .withAckLevel(rnd.nextBoolean() ? AckLevel.DURABLE : AckLevel.APPLIED);
