@@ -81,6 +81,71 @@ public interface Vecraft extends AutoCloseable {
         throw new VecraftException("no Vecraft engine found on the class path: add io.vecraft:vecraft-core");
     }
 
+    /**
+     * Restores the snapshot in {@code snapshot} (written by {@link #snapshot(Path)}) into the absent or
+     * empty directory {@code target}, with everything the snapshot holds. Equivalent to
+     * {@code restore(snapshot, target, RestorePoint.latest())}.
+     *
+     * @param snapshot the snapshot directory
+     * @param target   the new data directory
+     * @return what was restored
+     */
+    static RestoreReport restore(Path snapshot, Path target) {
+        return restore(snapshot, target, RestorePoint.latest());
+    }
+
+    /**
+     * Restores a snapshot into a new data directory up to a point: the snapshot's end, a journal
+     * sequence, or an HLC (point-in-time recovery). The snapshot is verified first (every file's length
+     * and CRC32C); the journal is cut at the point; each shard whose checkpoint lies at or before the
+     * point is restored from it and replays the rest of the journal at open, a shard whose checkpoint
+     * lies after the point is rebuilt from the journal (which needs the journal from the collection's
+     * creation: a snapshot of a journal trimmed by retention cannot go back before its checkpoints).
+     * Nothing is written to {@code target} unless the checks pass. Open the result with
+     * {@link #open(Path)}.
+     *
+     * @param snapshot the snapshot directory
+     * @param target   the new data directory (absent or empty)
+     * @param point    where to stop
+     * @return what was restored
+     * @throws CorruptedDataException   if the snapshot fails its checks
+     * @throws InvalidArgumentException if the point is outside the snapshot or the target is not empty
+     * @throws NotFoundException        if the snapshot has no manifest
+     */
+    static RestoreReport restore(Path snapshot, Path target, RestorePoint point) {
+        if (snapshot == null) {
+            throw new InvalidArgumentException("snapshot", "must not be null");
+        }
+        if (target == null) {
+            throw new InvalidArgumentException("target", "must not be null");
+        }
+        if (point == null) {
+            throw new InvalidArgumentException("point", "must not be null");
+        }
+        for (VecraftProvider provider : ServiceLoader.load(VecraftProvider.class, Vecraft.class.getClassLoader())) {
+            return provider.restore(snapshot, target, point);
+        }
+        throw new VecraftException("no Vecraft engine found on the class path: add io.vecraft:vecraft-core");
+    }
+
+    /**
+     * Checks a snapshot without changing it: the manifest's own CRC32C, then every listed file's
+     * presence, length and CRC32C.
+     *
+     * @param snapshot the snapshot directory
+     * @return one finding per file; {@link VerifyReport#ok()} is false if a restore would refuse it
+     * @throws NotFoundException if {@code snapshot} does not exist
+     */
+    static VerifyReport verifySnapshot(Path snapshot) {
+        if (snapshot == null) {
+            throw new InvalidArgumentException("snapshot", "must not be null");
+        }
+        for (VecraftProvider provider : ServiceLoader.load(VecraftProvider.class, Vecraft.class.getClassLoader())) {
+            return provider.verifySnapshot(snapshot);
+        }
+        throw new VecraftException("no Vecraft engine found on the class path: add io.vecraft:vecraft-core");
+    }
+
     /** @return the configuration this database was opened with */
     VecraftConfig config();
 
@@ -162,6 +227,52 @@ public interface Vecraft extends AutoCloseable {
      * replays less.
      */
     void checkpoint();
+
+    /**
+     * Writes a consistent, self-contained backup to {@code directory} (absent or empty) while
+     * reads and writes go on; see {@link #snapshot(SnapshotDestination)}.
+     *
+     * @param directory the snapshot directory
+     * @return what was written
+     */
+    default SnapshotInfo snapshot(Path directory) {
+        return snapshot(SnapshotDestination.directory(directory));
+    }
+
+    /**
+     * Writes a consistent, self-contained backup while reads and writes go on: every shard
+     * checkpoints, then the checkpoints' files, the catalog and the journal up to a head recorded per
+     * partition (every entry the checkpoints have applied, and more) are copied, each with its length
+     * and CRC32C in a manifest written last. Collection creation and drops wait while it runs; writes
+     * are accepted, and each shard pauses applying only while its checkpoint files are copied.
+     * Restore with {@link #restore(Path, Path, RestorePoint)}.
+     *
+     * @param destination where to write
+     * @return what was written
+     * @throws VecraftIOException if writing fails (what was written is removed)
+     */
+    default SnapshotInfo snapshot(SnapshotDestination destination) {
+        throw new VecraftException("this engine cannot write snapshots");
+    }
+
+    /**
+     * Runs the compactor now (it also runs in the background; see
+     * {@link VecraftConfig#compactionInterval()}): purges versions and tombstones older than the
+     * version retention, rewrites shards whose reclaimable fraction passes
+     * {@link VecraftConfig#compactionThreshold()} (packed vector slots, compacted payload log,
+     * rebuilt HNSW, swapped in while searches go on), and deletes journal files every checkpoint
+     * covers and that are older than {@link VecraftConfig#journalRetention()}.
+     *
+     * @return what this run did
+     */
+    default CompactionStats compact() {
+        throw new VecraftException("this engine cannot compact");
+    }
+
+    /** @return totals of every compaction run since open */
+    default CompactionStats compactionStats() {
+        return CompactionStats.none();
+    }
 
     /** Checkpoints and closes everything; idempotent. */
     @Override

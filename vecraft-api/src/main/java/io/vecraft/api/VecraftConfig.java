@@ -24,11 +24,20 @@ import java.util.Optional;
  * @param cluster            run as a cluster through this provider; empty (the default) for embedded
  * @param readyLagThreshold  {@link Vecraft#health()} reports not ready while a shard's safe time lags
  *                           the clock by more than this, default 10 s
+ * @param compactionInterval time between background compaction runs, default 10 minutes; {@link Duration#ZERO}
+ *                           turns the background compactor off ({@link Vecraft#compact()} still works)
+ * @param compactionThreshold fraction of a shard's version slots that must be reclaimable (free after purge)
+ *                           before the compactor rewrites it (packs slots, compacts the payload log, rebuilds the
+ *                           HNSW), default {@value #DEFAULT_COMPACTION_THRESHOLD}; 0 to 1
+ * @param journalRetention   journal lineage retention: cycle files whose entries every checkpoint has applied are
+ *                           deleted only once they are older than this, default 7 days (audit log, history and
+ *                           point-in-time restore from snapshots reach back this far)
  */
 public record VecraftConfig(Path directory, Durability durability, AckLevel ackLevel, Consistency defaultConsistency,
                             int dataPartitions, int defaultShards, Duration checkpointInterval,
                             Duration versionRetention, Duration waitTimeout, Duration tickInterval,
-                            int maxEntryBytes, Optional<ClusterConfig> cluster, Duration readyLagThreshold) {
+                            int maxEntryBytes, Optional<ClusterConfig> cluster, Duration readyLagThreshold,
+                            Duration compactionInterval, double compactionThreshold, Duration journalRetention) {
 
     /** Default number of data partitions. */
     public static final int DEFAULT_DATA_PARTITIONS = 2;
@@ -50,6 +59,12 @@ public record VecraftConfig(Path directory, Durability durability, AckLevel ackL
     public static final Duration DEFAULT_READY_LAG_THRESHOLD = Duration.ofSeconds(10);
     /** Largest ready-lag threshold. */
     public static final Duration MAX_READY_LAG_THRESHOLD = Duration.ofHours(24);
+    /** Default time between background compaction runs. */
+    public static final Duration DEFAULT_COMPACTION_INTERVAL = Duration.ofMinutes(10);
+    /** Default reclaimable fraction that triggers a shard rewrite. */
+    public static final double DEFAULT_COMPACTION_THRESHOLD = 0.3;
+    /** Default journal lineage retention. */
+    public static final Duration DEFAULT_JOURNAL_RETENTION = Duration.ofDays(7);
     /** Hard limit of the largest journal entry (the journal's own payload limit). */
     public static final int MAX_ENTRY_BYTES = 64 * 1024 * 1024;
 
@@ -86,10 +101,22 @@ public record VecraftConfig(Path directory, Durability durability, AckLevel ackL
         if (cluster == null) {
             throw new InvalidArgumentException("cluster", "must not be null (use Optional.empty() for embedded)");
         }
+        if (!compactionIntervalOk(compactionInterval)) {
+            throw new InvalidArgumentException("compactionInterval", "must be 0 (off) or between PT1S and P7D, was "
+                    + compactionInterval);
+        }
+        if (!(compactionThreshold >= 0 && compactionThreshold <= 1)) {
+            throw new InvalidArgumentException("compactionThreshold", "must be 0 to 1, was " + compactionThreshold);
+        }
+        checkDuration("journalRetention", journalRetention, Duration.ZERO, Duration.ofDays(36500));
         if (maxEntryBytes < 1024 || maxEntryBytes > MAX_ENTRY_BYTES) {
             throw new InvalidArgumentException("maxEntryBytes",
                     "must be 1024 to " + MAX_ENTRY_BYTES + ", was " + maxEntryBytes);
         }
+    }
+
+    private static boolean compactionIntervalOk(Duration d) {
+        return d != null && (d.isZero() || (d.compareTo(Duration.ofSeconds(1)) >= 0 && d.compareTo(Duration.ofDays(7)) <= 0));
     }
 
     private static void checkDuration(String field, Duration d, Duration min, Duration max) {
@@ -121,6 +148,9 @@ public record VecraftConfig(Path directory, Durability durability, AckLevel ackL
         private int maxEntryBytes = DEFAULT_MAX_ENTRY_BYTES;
         private ClusterConfig cluster;
         private Duration readyLagThreshold = DEFAULT_READY_LAG_THRESHOLD;
+        private Duration compactionInterval = DEFAULT_COMPACTION_INTERVAL;
+        private double compactionThreshold = DEFAULT_COMPACTION_THRESHOLD;
+        private Duration journalRetention = DEFAULT_JOURNAL_RETENTION;
 
         private Builder(Path directory) {
             this.directory = Objects.requireNonNull(directory, "directory");
@@ -238,11 +268,39 @@ public record VecraftConfig(Path directory, Durability durability, AckLevel ackL
             return this;
         }
 
+        /**
+         * @param interval time between background compaction runs; {@link Duration#ZERO} for none
+         * @return this builder
+         */
+        public Builder withCompactionInterval(Duration interval) {
+            this.compactionInterval = interval;
+            return this;
+        }
+
+        /**
+         * @param fraction reclaimable fraction of a shard's slots that triggers a rewrite, 0 to 1
+         * @return this builder
+         */
+        public Builder withCompactionThreshold(double fraction) {
+            this.compactionThreshold = fraction;
+            return this;
+        }
+
+        /**
+         * @param retention how long journal files are kept after every checkpoint covers them
+         * @return this builder
+         */
+        public Builder withJournalRetention(Duration retention) {
+            this.journalRetention = retention;
+            return this;
+        }
+
         /** @return the validated configuration */
         public VecraftConfig build() {
             return new VecraftConfig(directory, durability, ackLevel, defaultConsistency, dataPartitions,
                     defaultShards, checkpointInterval, versionRetention, waitTimeout, tickInterval, maxEntryBytes,
-                    Optional.ofNullable(cluster), readyLagThreshold);
+                    Optional.ofNullable(cluster), readyLagThreshold, compactionInterval, compactionThreshold,
+                    journalRetention);
         }
 
         /** @return the database opened with this configuration; see {@link Vecraft#open(VecraftConfig)} */

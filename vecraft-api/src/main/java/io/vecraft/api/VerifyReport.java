@@ -54,7 +54,11 @@ public record VerifyReport(Path directory, List<Finding> findings) {
         /** A shard's Chronicle Map id index ({@code idmap/}): derived state, rebuilt at every open. */
         ID_MAP,
         /** Consistency between files (a shard or the catalog ahead of the journal). */
-        CROSS_CHECK
+        CROSS_CHECK,
+        /** A snapshot's manifest ({@code SNAPSHOT}): format and its own CRC32C. */
+        SNAPSHOT_MANIFEST,
+        /** A file a snapshot manifest lists: presence, length and CRC32C. */
+        SNAPSHOT_FILE
     }
 
     /** How a file fared. */

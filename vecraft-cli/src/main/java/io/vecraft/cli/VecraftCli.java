@@ -20,7 +20,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "vecraft", mixinStandardHelpOptions = true, version = "vecraft 0.1.0-SNAPSHOT",
         description = "Inspect, verify, import into and search a Vecraft data directory.",
         subcommands = {InfoCommand.class, VerifyCommand.class, JournalCommand.class, HistoryCommand.class,
-            ImportCommand.class, SearchCommand.class, CommandLine.HelpCommand.class})
+            ImportCommand.class, SearchCommand.class, SnapshotCommand.class, RestoreCommand.class,
+            CommandLine.HelpCommand.class})
 public final class VecraftCli implements Runnable {
     /** Exit code of a command that ran and found a problem, or failed. */
     public static final int EXIT_PROBLEM = 1;

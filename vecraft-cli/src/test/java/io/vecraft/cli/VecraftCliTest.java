@@ -132,6 +132,47 @@ class VecraftCliTest {
     }
 
     @Test
+    void snapshotVerifyAndRestoreToTheLatestStateAndToAnEarlierSequence() throws IOException {
+        Path data = tmp.resolve("snapdb");
+        Path baseFile = tmp.resolve("snap.fvecs");
+        TestFiles.writeFvecs(baseFile, TestFiles.randomVectors(120, 4, 11));
+        Run imp = run("import", "--data", data.toString(), "-c", "v", "--index", "exact", "--shards", "1",
+                "--batch", "40", "--no-progress", baseFile.toString());
+        assertEquals(0, imp.code(), imp.toString());
+        Path snap = tmp.resolve("snap");
+        Run snapshot = run("snapshot", "--data", data.toString(), "--to", snap.toString());
+        assertEquals(0, snapshot.code(), snapshot.toString());
+        assertTrue(snapshot.out().contains("consistent at HLC"), snapshot.toString());
+        Run verify = run("snapshot", "--data", data.toString(), "--verify", snap.toString());
+        assertEquals(0, verify.code(), verify.toString());
+        assertTrue(verify.out().contains(": OK"), verify.toString());
+
+        Path latest = tmp.resolve("restored");
+        Run restore = run("restore", "--data", latest.toString(), "--from", snap.toString());
+        assertEquals(0, restore.code(), restore.toString());
+        Run info = run("info", "--data", latest.toString());
+        assertEquals(0, info.code(), info.toString());
+        assertTrue(info.out().contains("v: 120 records"), info.toString());
+
+        // the import wrote 3 batches of 40 to the collection's one data partition: keep only the first
+        Run journal = run("journal", "tail", "--data", data.toString(), "-n", "100");
+        assertEquals(0, journal.code(), journal.toString());
+        String partition = journal.out().lines().filter(l -> l.contains("data-")).map(l -> l.replaceAll(".*(data-[0-9]+).*", "$1"))
+                .findFirst().orElseThrow(() -> new AssertionError("no data partition in " + journal));
+        Path early = tmp.resolve("early");
+        Run cut = run("restore", "--data", early.toString(), "--from", snap.toString(), "--partition", partition,
+                "--sequence", "1");
+        assertEquals(0, cut.code(), cut.toString());
+        Run earlyInfo = run("info", "--data", early.toString());
+        assertTrue(earlyInfo.out().contains("v: 40 records"), earlyInfo.toString());
+
+        Run both = run("restore", "--data", tmp.resolve("x").toString(), "--from", snap.toString(), "--hlc", "5",
+                "--sequence", "1");
+        assertEquals(VecraftCli.EXIT_PROBLEM, both.code(), both.toString());
+        assertTrue(both.err().contains("--hlc"), both.toString());
+    }
+
+    @Test
     void importsIdxImagesWithLabelsAndFiltersOnThem() throws IOException {
         Path data = tmp.resolve("db");
         byte[][] images = new byte[40][16];

@@ -76,6 +76,11 @@ import org.slf4j.LoggerFactory;
 final class EmbeddedVecraft extends AbstractVecraft {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedVecraft.class);
     private static final int LAYOUT_VERSION = 1;
+    /**
+     * Test hook: adjusts the journal configuration (roll cycle, wall clock) of databases opened afterwards
+     * in this JVM. Null in production.
+     */
+    static volatile java.util.function.UnaryOperator<JournalConfig.Builder> journalTuningForTests;
 
     private final Path directory;
     private final FileChannel lockChannel;
@@ -85,6 +90,7 @@ final class EmbeddedVecraft extends AbstractVecraft {
     private final LocalJournalGateway gateway;
     private final Map<Long, CreateCollectionEntry> liveEntries = new LinkedHashMap<>();
     private long systemApplied;
+    private Compactor compactor;
 
     private EmbeddedVecraft(VecraftConfig config, FileChannel lockChannel, FileLock lock, PartitionLayout layout,
                             Journal journal) {
@@ -138,14 +144,19 @@ final class EmbeddedVecraft extends AbstractVecraft {
         try {
             int dataPartitions = readOrCreateMeta(dir, config.dataPartitions());
             PartitionLayout layout = new PartitionLayout(dataPartitions);
-            journal = Journal.open(JournalConfig.builder(dir.resolve("journal"))
+            JournalConfig.Builder jb = JournalConfig.builder(dir.resolve("journal"))
                     .withPartitions(layout.names())
                     .withDurability(config.durability())
                     .withMaxPayloadBytes(config.maxEntryBytes())
-                    .withTickInterval(config.tickInterval())
-                    .build());
+                    .withTickInterval(config.tickInterval());
+            java.util.function.UnaryOperator<JournalConfig.Builder> tuning = journalTuningForTests;
+            if (tuning != null) {
+                jb = tuning.apply(jb);
+            }
+            journal = Journal.open(jb.build());
             db = new EmbeddedVecraft(config, channel, lock, layout, journal);
             db.recover();
+            db.startCompactor();
             return db;
         } catch (IOException | RuntimeException e) {
             if (db != null) {
@@ -335,6 +346,7 @@ final class EmbeddedVecraft extends AbstractVecraft {
         ShardHandle[] shards = new ShardHandle[spec.shards()];
         try {
             for (int i = 0; i < shards.length; i++) {
+                Compactor.recoverDirectory(dir.resolve("shard-" + i));
                 Shard store = Shard.open(ShardConfig.builder(dir.resolve("shard-" + i), spec.dimension(), spec.metric())
                         .withIndex(spec.index())
                         .build());
@@ -439,6 +451,192 @@ final class EmbeddedVecraft extends AbstractVecraft {
         }
     }
 
+    // ------------------------------------------------------------------ compaction
+
+    private void startCompactor() {
+        EmbeddedVecraft self = this;
+        compactor = new Compactor(config, new Compactor.Host() {
+            @Override
+            public java.util.Collection<CollectionRuntime> collections(Map<Integer, Long> heads) {
+                synchronized (catalogLock) {
+                    for (JournalPartition p : journal.partitions()) {
+                        heads.put(p.id(), p.headSequence());
+                    }
+                    return List.copyOf(self.collections().values());
+                }
+            }
+
+            @Override
+            public Journal journal() {
+                return journal;
+            }
+
+            @Override
+            public PartitionLayout layout() {
+                return layout;
+            }
+
+            @Override
+            public long catalogSequence() {
+                synchronized (catalogLock) {
+                    return systemApplied;
+                }
+            }
+
+            @Override
+            public java.util.concurrent.locks.ReentrantLock maintenance() {
+                return maintenance;
+            }
+        }, () -> journal.clock().now());
+    }
+
+    @Override
+    public io.vecraft.api.CompactionStats compact() {
+        checkOpen();
+        return compactor.runOnce();
+    }
+
+    @Override
+    public io.vecraft.api.CompactionStats compactionStats() {
+        Compactor c = compactor;
+        return c == null ? io.vecraft.api.CompactionStats.none() : c.totals();
+    }
+
+    // ------------------------------------------------------------------ snapshots
+
+    /** Held by a snapshot and by the compactor: a snapshot's file prefixes must not be rewritten under it. */
+    final java.util.concurrent.locks.ReentrantLock maintenance = new java.util.concurrent.locks.ReentrantLock();
+
+    @Override
+    public io.vecraft.api.SnapshotInfo snapshot(io.vecraft.api.SnapshotDestination destination) {
+        checkOpen();
+        if (destination == null) {
+            throw new InvalidArgumentException("destination", "must not be null");
+        }
+        long t0 = System.nanoTime();
+        maintenance.lock();
+        try {
+            synchronized (catalogLock) {
+                checkOpen();
+                io.vecraft.api.SnapshotInfo info = writeSnapshot(destination, t0);
+                LOG.info("snapshot of {} written to {}: {} files, {} bytes, {} ms", directory, info.location(),
+                        info.files(), info.bytes(), info.millis());
+                return info;
+            }
+        } catch (IOException e) {
+            destination.abort();
+            throw new VecraftIOException("snapshot to " + destination.describe() + " failed: " + e, e);
+        } catch (RuntimeException e) {
+            destination.abort();
+            throw e;
+        } finally {
+            maintenance.unlock();
+        }
+    }
+
+    private io.vecraft.api.SnapshotInfo writeSnapshot(io.vecraft.api.SnapshotDestination dest, long t0)
+            throws IOException {
+        List<SnapshotManifest.FileEntry> files = new ArrayList<>();
+        long[] written = {0};
+        List<SnapshotManifest.ShardEntry> shards = new ArrayList<>();
+        long deadline = System.nanoTime() + Math.max(config.waitTimeout().toNanos(), TimeUnit.MINUTES.toNanos(10));
+        for (CollectionRuntime rt : collections().values()) {
+            for (ShardHandle h : rt.shards()) {
+                ShardRuntime sr = (ShardRuntime) h;
+                Path shardDir = rt.directory().resolve("shard-" + sr.shardIndex());
+                String rel = relative(shardDir);
+                // On the applier: checkpoint, then copy the checkpoint's own files before a later
+                // checkpoint's retention can delete them; the covered prefixes of the vector store and
+                // payload log stay unchanged (no purge while the maintenance lock is held).
+                Object[] result = sr.runOnApplier(store -> {
+                    sr.checkpointFromTask();
+                    List<io.vecraft.storage.ShardFile> later = new ArrayList<>();
+                    long number = 0;
+                    for (io.vecraft.storage.ShardFile f : store.checkpointFiles()) {
+                        if (f.path().startsWith("checkpoints/")) {
+                            if (f.path().startsWith("checkpoints/manifest-")) {
+                                number = Long.parseLong(f.path().substring("checkpoints/manifest-".length()));
+                            }
+                            copyInto(dest, rel + "/" + f.path(), shardDir.resolve(f.path()), f.length(), files,
+                                    written);
+                        } else {
+                            later.add(f);
+                        }
+                    }
+                    return new Object[] {number, new TreeMap<>(store.appliedSequences()), later};
+                }, deadline, "snapshot");
+                @SuppressWarnings("unchecked")
+                List<io.vecraft.storage.ShardFile> later = (List<io.vecraft.storage.ShardFile>) result[2];
+                for (io.vecraft.storage.ShardFile f : later) {
+                    copyInto(dest, rel + "/" + f.path(), shardDir.resolve(f.path()), f.length(), files, written);
+                }
+                @SuppressWarnings("unchecked")
+                Map<Integer, Long> applied = (Map<Integer, Long>) result[1];
+                shards.add(new SnapshotManifest.ShardEntry(rel, (Long) result[0], applied));
+            }
+        }
+        long hlc = journal.clock().now();
+        List<SnapshotManifest.Partition> partitions = new ArrayList<>();
+        Map<String, Long> heads = new TreeMap<>();
+        Map<String, Long> firsts = new TreeMap<>();
+        for (JournalPartition p : journal.partitions()) {
+            p.flush();
+            long head = p.headSequence();
+            long first = Math.min(p.firstSequence(), head + 1);
+            partitions.add(new SnapshotManifest.Partition(p.id(), p.name(), first, head));
+            heads.put(p.name(), head);
+            firsts.put(p.name(), first);
+        }
+        copyInto(dest, "vecraft.meta", directory.resolve("vecraft.meta"), -1, files, written);
+        long catalogSequence = 0;
+        Path catalog = directory.resolve("catalog").resolve(CatalogFile.FILE_NAME);
+        if (Files.exists(catalog)) {
+            catalogSequence = CatalogFile.read(directory.resolve("catalog")).systemSequence();
+            copyInto(dest, "catalog/" + CatalogFile.FILE_NAME, catalog, -1, files, written);
+        }
+        Path journalDir = directory.resolve("journal");
+        copyInto(dest, "journal/journal.manifest", journalDir.resolve("journal.manifest"), -1, files, written);
+        for (int i = 0; i < partitions.size(); i++) {
+            SnapshotManifest.Partition sp = partitions.get(i);
+            Path pdir = journalDir.resolve(sp.name());
+            // Each cycle file only as far as the entries up to the recorded head reach: not the sparse,
+            // unwritten rest of the file (hundreds of MiB with the default maxEntryBytes), not what is
+            // appended meanwhile. Restore rewrites the file holding the head through Chronicle anyway.
+            for (Path c : io.vecraft.journal.JournalCut.cycleFilesInOrder(pdir, journal.config().rollCycle())) {
+                long length = io.vecraft.journal.JournalCut.copyLength(c, sp.name(), sp.id(), config.maxEntryBytes(),
+                        sp.head());
+                if (length > 0) {
+                    copyInto(dest, "journal/" + sp.name() + "/" + c.getFileName(), c, length, files, written);
+                }
+            }
+        }
+        SnapshotManifest m = new SnapshotManifest(System.currentTimeMillis(), hlc, config.maxEntryBytes(),
+                journal.config().rollCycle().name(), partitions, catalogSequence,
+                shards, files);
+        dest.commit(m.encode());
+        return new io.vecraft.api.SnapshotInfo(dest.describe(), hlc, heads, firsts, files.size(), written[0],
+                (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    private String relative(Path p) {
+        return directory.relativize(p).toString().replace(java.io.File.separatorChar, '/');
+    }
+
+    private static void copyInto(io.vecraft.api.SnapshotDestination dest, String rel, Path source, long length,
+                                 List<SnapshotManifest.FileEntry> files, long[] written) {
+        try {
+            long len = length < 0 ? Files.size(source) : length;
+            FileCopy.Copied c;
+            try (java.nio.channels.SeekableByteChannel out = dest.create(rel)) {
+                c = FileCopy.copy(source, len, out);
+            }
+            files.add(new SnapshotManifest.FileEntry(rel, c.length(), c.crc()));
+            written[0] += c.written();
+        } catch (IOException e) {
+            throw new VecraftIOException("cannot copy " + source + " into the snapshot as " + rel + ": " + e, e);
+        }
+    }
+
     /** @return the underlying journal, for tests and tools in this module */
     Journal rawJournal() {
         return journal;
@@ -465,6 +663,9 @@ final class EmbeddedVecraft extends AbstractVecraft {
         }
         long t0 = System.nanoTime();
         RuntimeException first = null;
+        if (compactor != null) {
+            compactor.close();
+        }
         for (CollectionRuntime rt : collections().values()) {
             try {
                 rt.shutdown(checkpoint, config.waitTimeout().toNanos(), TimeUnit.NANOSECONDS);

@@ -58,7 +58,10 @@ final class ShardRuntime implements ShardHandle, AutoCloseable {
     private final String name;
     private final long collectionUid;
     private final int shardIndex;
-    private final Shard store;
+    /** Swapped (under {@link #runOnApplier}) when the compactor rewrites the shard; readers retry on the new one. */
+    private volatile Shard store;
+    private final java.util.concurrent.ConcurrentLinkedQueue<Task> tasks =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final Feed[] feeds;
     private final long tickNanos;
     private final long checkpointIntervalNanos;
@@ -344,22 +347,117 @@ final class ShardRuntime implements ShardHandle, AutoCloseable {
 
     @Override
     public List<ShardHit> search(ShardSearch request) {
-        return store.search(request);
+        return read(s -> s.search(request));
     }
 
     @Override
     public Optional<StoredVersion> get(String id, long asOfHlc, Include include) {
-        return store.get(id, asOfHlc, include);
+        return read(s -> s.get(id, asOfHlc, include));
     }
 
     @Override
     public long count(long asOfHlc) {
-        return store.count(asOfHlc);
+        return read(s -> s.count(asOfHlc));
     }
 
     @Override
     public List<StoredVersion> history(String id) {
-        return store.history(id);
+        return read(s -> s.history(id));
+    }
+
+    /**
+     * Runs a read on the current store; if the compactor swapped the store and closed the old one
+     * while the read started on it, the read is repeated on the new store (reads have no side effects).
+     */
+    private <T> T read(java.util.function.Function<Shard, T> f) {
+        while (true) {
+            Shard s = store;
+            try {
+                return f.apply(s);
+            } catch (VecraftClosedException e) {
+                if (s == store || closed) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /**
+     * Runs {@code task} on the applier thread (the store's single writer) between two entries and
+     * waits for its result. While it runs the shard applies nothing; reads go on.
+     *
+     * @param task          the work; it may replace the store through {@link #swapStore}
+     * @param deadlineNanos {@link System#nanoTime()} deadline
+     * @param what          description for messages
+     * @param <T>           result type
+     * @return the task's result
+     */
+    <T> T runOnApplier(java.util.function.Function<Shard, T> task, long deadlineNanos, String what) {
+        checkHealthy();
+        CompletableFuture<T> f = new CompletableFuture<>();
+        tasks.add(new Task(() -> {
+            try {
+                f.complete(task.apply(store));
+            } catch (Throwable t) {
+                f.completeExceptionally(t);
+            }
+        }, f::completeExceptionally));
+        wake();
+        if (closed || failure != null || !thread.isAlive()) {
+            failTasks(failure != null ? failure : new VecraftClosedException("shard " + name));
+        }
+        try {
+            return f.get(Math.max(1, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new VecraftTimeoutException(what + " on shard " + name + " did not finish in time");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new VecraftException("interrupted during " + what + " on shard " + name, e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new VecraftException(what + " on shard " + name + " failed: " + c, c);
+        }
+    }
+
+    /**
+     * Replaces the store (applier thread only, from a {@link #runOnApplier} task): readers move to
+     * the new one at once; the caller closes the old one, which waits for reads still inside it.
+     *
+     * @param next the new store, at the same applied sequences
+     * @return the previous store
+     */
+    Shard swapStore(Shard next) {
+        assert Thread.currentThread() == thread;
+        Shard old = store;
+        store = next;
+        return old;
+    }
+
+    /** Checkpoints on the applier thread; only from a {@link #runOnApplier} task. */
+    void checkpointFromTask() {
+        assert Thread.currentThread() == thread;
+        checkpointOnThisThread();
+    }
+
+    private void runTasks() {
+        Task t;
+        while ((t = tasks.poll()) != null) {
+            t.run().run();
+        }
+    }
+
+    private void failTasks(Throwable cause) {
+        Task t;
+        while ((t = tasks.poll()) != null) {
+            t.fail().accept(cause);
+        }
+    }
+
+    /** A unit of work for the applier thread and how to fail it. */
+    private record Task(Runnable run, java.util.function.Consumer<Throwable> fail) {
     }
 
     /**
@@ -396,7 +494,8 @@ final class ShardRuntime implements ShardHandle, AutoCloseable {
                     publish();
                 }
                 maybeCheckpoint();
-                if (!worked && running && refreshWanted <= safeHlc && checkpointRequest == null) {
+                runTasks();
+                if (!worked && running && refreshWanted <= safeHlc && checkpointRequest == null && tasks.isEmpty()) {
                     LockSupport.parkNanos(this, tickNanos);
                     if (!anyVisible()) {
                         // periodic heartbeat: keep safe time close to "now" on idle partitions
@@ -411,6 +510,7 @@ final class ShardRuntime implements ShardHandle, AutoCloseable {
             publish();
         } catch (Throwable t) {
             failure = t;
+            failTasks(t);
             LOG.error("applier of shard {} stopped: {}", name, t.toString(), t);
             CompletableFuture<Void> f = checkpointRequest;
             if (f != null) {
@@ -636,6 +736,7 @@ final class ShardRuntime implements ShardHandle, AutoCloseable {
             }
         }
         closed = true;
+        failTasks(new VecraftClosedException("shard " + name));
         for (AutoCloseable l : listeners) {
             try {
                 l.close();

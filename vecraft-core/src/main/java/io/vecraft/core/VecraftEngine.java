@@ -27,4 +27,14 @@ public final class VecraftEngine implements VecraftProvider {
     public VerifyReport verify(Path directory) {
         return DirectoryVerifier.verify(directory);
     }
+
+    @Override
+    public io.vecraft.api.RestoreReport restore(Path snapshot, Path target, io.vecraft.api.RestorePoint point) {
+        return Snapshots.restore(snapshot, target, point);
+    }
+
+    @Override
+    public VerifyReport verifySnapshot(Path snapshot) {
+        return Snapshots.verify(snapshot);
+    }
 }

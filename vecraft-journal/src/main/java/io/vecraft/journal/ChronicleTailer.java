@@ -120,6 +120,18 @@ final class ChronicleTailer implements JournalTailer {
             throw new NotFoundException("journal entry", partition.name() + "#" + seq
                     + " (deleted by retention; the first stored sequence is " + first + ")");
         }
+        try {
+            return readAt(seq);
+        } catch (InternalError e) {
+            // SIGBUS of a mapped read outside the file: only damage to Chronicle's own header or index
+            // makes it compute such a position (entries are bounds-checked below)
+            positioned = false;
+            throw new CorruptedDataException(partition.name(), seq, "reading the entry faulted outside the cycle "
+                    + "file (" + e.getMessage() + "): Chronicle's header or index of the partition is damaged", e);
+        }
+    }
+
+    private JournalEntry readAt(long seq) {
         if (!positioned) {
             moveTo(seq);
         }

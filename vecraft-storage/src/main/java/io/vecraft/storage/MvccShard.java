@@ -672,6 +672,51 @@ public final class MvccShard implements Shard {
         }
     }
 
+    @Override
+    public List<ShardFile> checkpointFiles() {
+        checkWritable();
+        if (lastPublished == 0) {
+            return List.of();
+        }
+        CheckpointStore.Manifest m = checkpoints.readVerified(lastPublished);
+        List<ShardFile> out = new ArrayList<>();
+        String cdir = CHECKPOINTS_DIR + "/" + checkpoints.directory(m.number()).getFileName();
+        for (CheckpointStore.FileEntry f : m.files()) {
+            out.add(new ShardFile(cdir + "/" + f.name(), f.length()));
+        }
+        out.add(new ShardFile(CHECKPOINTS_DIR + "/manifest-" + m.number(),
+                fileSize(checkpoints.dir().resolve("manifest-" + m.number()))));
+        out.add(new ShardFile(VECTORS_FILE, VectorStore.HEADER_BYTES + (long) m.highWater() * vectors.slotBytes()));
+        out.add(new ShardFile(PAYLOAD_FILE, m.payloadLength()));
+        return List.copyOf(out);
+    }
+
+    private static long fileSize(Path p) {
+        try {
+            return Files.size(p);
+        } catch (IOException e) {
+            throw new VecraftIOException("cannot stat " + p, e);
+        }
+    }
+
+    @Override
+    public int ordinalHighWater() {
+        return versions.highWater();
+    }
+
+    @Override
+    public List<String> retainedIds() {
+        checkWritable();
+        Set<String> out = new HashSet<>();
+        int hw = versions.highWater();
+        for (int o = 0; o < hw; o++) {
+            if (!versions.isFree(o)) {
+                out.add(payloads.read(versions.payload(o), false, false).id());
+            }
+        }
+        return List.copyOf(out);
+    }
+
     // ------------------------------------------------------------------ readers
 
     private void enter() {

@@ -95,6 +95,32 @@ public interface Shard extends AutoCloseable {
      */
     int purge(long beforeHlc);
 
+    /**
+     * Lists the files of the newest published checkpoint: its manifest, the files of its
+     * directory, and the prefixes of the vector store and payload log it covers. Together they
+     * are a self-contained copy of the shard at the checkpoint's applied sequences (the id map is
+     * derived and rebuilt at open). Writer thread only, so no checkpoint is published or
+     * deleted while the caller reads the list; the checkpoint's own files stay unchanged until
+     * a later checkpoint's retention deletes them, and the listed prefixes stay unchanged as long
+     * as {@link #purge} is not called (slots it frees may be reused later).
+     *
+     * @return the files, empty if no checkpoint has been published yet
+     */
+    List<ShardFile> checkpointFiles();
+
+    /**
+     * @return the ordinal high-water mark: vector slots {@code [0, highWater)} are in the store; those not
+     *     holding a version ({@code highWater - stats().versions()}) are free (purged) and reclaimable by a
+     *     rewrite. Any thread.
+     */
+    int ordinalHighWater();
+
+    /**
+     * @return every id that has at least one retained version (live, superseded or deleted), in
+     *     no particular order; writer thread only (compaction copies a shard through it)
+     */
+    List<String> retainedIds();
+
     // ---------------------------------------------------------------- readers (any thread)
 
     /**

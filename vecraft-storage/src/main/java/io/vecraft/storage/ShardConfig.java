@@ -88,7 +88,16 @@ public final class ShardConfig {
 
     /** @return a builder holding this configuration's values */
     public Builder toBuilder() {
-        return new Builder(directory, dimension, metric)
+        return toBuilder(directory);
+    }
+
+    /**
+     * @param otherDirectory the directory of the new configuration
+     * @return a builder holding this configuration's values except the directory (compaction writes a
+     *     rewritten shard next to the original)
+     */
+    public Builder toBuilder(Path otherDirectory) {
+        return new Builder(otherDirectory, dimension, metric)
                 .withIndex(index)
                 .withInitialCapacity(initialCapacity)
                 .withCheckpointsToKeep(checkpointsToKeep)

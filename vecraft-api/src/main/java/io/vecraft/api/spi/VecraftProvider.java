@@ -1,5 +1,7 @@
 package io.vecraft.api.spi;
 
+import io.vecraft.api.RestorePoint;
+import io.vecraft.api.RestoreReport;
 import io.vecraft.api.Vecraft;
 import io.vecraft.api.VecraftConfig;
 import io.vecraft.api.VecraftException;
@@ -26,5 +28,27 @@ public interface VecraftProvider {
      */
     default VerifyReport verify(Path directory) {
         throw new VecraftException("the engine " + getClass().getName() + " cannot verify data directories");
+    }
+
+    /**
+     * Restores a snapshot (see {@link Vecraft#restore(Path, Path, RestorePoint)}).
+     *
+     * @param snapshot the snapshot directory
+     * @param target   the new data directory
+     * @param point    where to stop
+     * @return what was restored
+     */
+    default RestoreReport restore(Path snapshot, Path target, RestorePoint point) {
+        throw new VecraftException("the engine " + getClass().getName() + " cannot restore snapshots");
+    }
+
+    /**
+     * Checks a snapshot (see {@link Vecraft#verifySnapshot(Path)}).
+     *
+     * @param snapshot the snapshot directory
+     * @return the findings
+     */
+    default VerifyReport verifySnapshot(Path snapshot) {
+        throw new VecraftException("the engine " + getClass().getName() + " cannot verify snapshots");
     }
 }

@@ -40,7 +40,12 @@ public final class IdIndex implements AutoCloseable {
     private final ReaderEpochs epochs;
     private volatile ChronicleMap<CharSequence, Integer> map;
     private long capacity;
-    private int generation;
+    /**
+     * File numbers are unique in the JVM, not per index: Chronicle Map shares one mapping between maps
+     * persisted to the same path in a JVM, so a new index must never reuse the path of a map another index
+     * may still hold (a compacted shard opens next to the store it replaces, whose files were renamed away).
+     */
+    private static final java.util.concurrent.atomic.AtomicLong FILE_NUMBERS = new java.util.concurrent.atomic.AtomicLong();
     private final Deque<Retired> retired = new ArrayDeque<>();
     private boolean closed;
 
@@ -80,7 +85,7 @@ public final class IdIndex implements AutoCloseable {
     }
 
     private ChronicleMap<CharSequence, Integer> newMap(long entries) {
-        Path file = dir.resolve(PREFIX + (generation++) + SUFFIX);
+        Path file = dir.resolve(PREFIX + FILE_NUMBERS.getAndIncrement() + SUFFIX);
         try {
             Files.deleteIfExists(file);
             return ChronicleMap.of(CharSequence.class, Integer.class)
