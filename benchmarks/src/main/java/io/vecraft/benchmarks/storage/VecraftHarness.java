@@ -920,8 +920,10 @@ public final class VecraftHarness {
                 .map(e -> String.format(Locale.ROOT, "%s %,d B", e.getKey(), e.getValue())).toList()
                 + "; allocated: journal " + String.format(Locale.ROOT, "%,d B", journalAllocated) + ", all "
                 + String.format(Locale.ROOT, "%,d B", allocated) + ". Memory target <= 1.3x raw hnswlib: "
-                + (noJournal / rawPer <= 1.3 ? "met" : "not met") + " for the shard files, "
-                + (total / rawPer <= 1.3 ? "met" : "not met") + " with the journal counted.");
+                + (heap < 0 ? "undecided: the heap delta is negative (a collection between the two"
+                        + " measurements freed more than the database holds), so this run's heap column is invalid"
+                        : (noJournal / rawPer <= 1.3 ? "met" : "not met") + " for the shard files, "
+                        + (total / rawPer <= 1.3 ? "met" : "not met") + " with the journal counted") + ".");
 
         consistency(o, asyncDir, data);
         StorageMemoryHarness.deleteTree(asyncDir);
