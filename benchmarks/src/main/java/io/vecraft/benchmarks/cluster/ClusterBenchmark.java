@@ -52,6 +52,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * restarted and the next round runs). Results are printed as markdown tables.
  */
 public final class ClusterBenchmark {
+    /** Writes acknowledged before a fault is injected (steady load). */
+    private static final int WARM_ACKS = 200;
     private ClusterBenchmark() {
     }
 
@@ -286,6 +288,8 @@ public final class ClusterBenchmark {
         AtomicLong mark = new AtomicLong(Long.MAX_VALUE);
         AtomicLong first = new AtomicLong();
         AtomicLong errors = new AtomicLong();
+        java.util.concurrent.CountDownLatch warm = new java.util.concurrent.CountDownLatch(WARM_ACKS);
+        java.util.concurrent.CountDownLatch resumed = new java.util.concurrent.CountDownLatch(1);
         AtomicBoolean stop = new AtomicBoolean();
         List<Thread> ts = new ArrayList<>();
         for (int t = 0; t < 3; t++) {
@@ -295,8 +299,9 @@ public final class ClusterBenchmark {
                     try {
                         c.upsert(Record.of("f" + round + "-" + thread + "-" + i, new float[16]), durable);
                         long now = System.nanoTime();
-                        if (now - mark.get() > 0) {
-                            first.compareAndSet(0, now);
+                        warm.countDown();
+                        if (now - mark.get() > 0 && first.compareAndSet(0, now)) {
+                            resumed.countDown();
                         }
                     } catch (RuntimeException e) {
                         errors.incrementAndGet();
@@ -306,16 +311,16 @@ public final class ClusterBenchmark {
             ts.add(th);
             th.start();
         }
-        Thread.sleep(2_000); // steady load before the fault
+        // steady load before the fault: the writers have had WARM_ACKS writes acknowledged
+        if (!warm.await(60, java.util.concurrent.TimeUnit.SECONDS)) {
+            System.out.println("  only " + (WARM_ACKS - warm.getCount()) + " writes acknowledged in 60 s before the fault");
+        }
         try (RaftCluster admin = new RaftCluster(new ClusterOptions(Path.of("/tmp"), cluster.clientSettings()))) {
             String leader = admin.leaderOf(partition).orElseThrow();
             long t0 = System.nanoTime();
             cluster.kill(leader);
             mark.set(System.nanoTime());
-            long deadline = System.nanoTime() + 60_000_000_000L;
-            while (first.get() == 0 && System.nanoTime() < deadline) {
-                Thread.sleep(5);
-            }
+            resumed.await(60, java.util.concurrent.TimeUnit.SECONDS); // the first acknowledgement after the kill
             stop.set(true);
             for (Thread th : ts) {
                 th.join();
