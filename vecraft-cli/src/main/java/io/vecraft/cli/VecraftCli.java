@@ -9,7 +9,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code vecraft} command line tool on a data directory:
- * {@code info}, {@code verify}, {@code journal tail}, {@code history}, {@code import}, {@code search}.
+ * {@code info}, {@code verify}, {@code journal tail}, {@code history}, {@code import}, {@code search},
+ * {@code snapshot}, {@code restore}.
  *
  * <p>Exit codes: 0 success; 1 the command ran and found a problem (verify found damage) or failed with a
  * Vecraft error (printed as {@code error: ...}); 2 bad usage.

@@ -34,7 +34,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -346,36 +345,8 @@ final class ChroniclePartition implements JournalPartition {
             LOG.warn("journal partition {}: deleted {} (no valid entry in it)", name, file);
             return;
         }
-        Path recoverDir = dir.resolve(".recover");
-        deleteRecursively(recoverDir);
-        Files.createDirectories(recoverDir);
-        long cycleStart = (long) cycle * rollCycle.lengthInMillis();
-        Path rebuilt;
-        try (SingleChronicleQueue tmp = SingleChronicleQueueBuilder.binary(recoverDir.toFile())
-                .rollCycle(rollCycle)
-                .timeProvider(() -> cycleStart)
-                .blockSize(blockSize(maxEntryBytes))
-                .build();
-             ExcerptAppender a = tmp.createAppender();
-             CycleFileScanner s = new CycleFileScanner(file, name, id, maxEntryBytes)) {
-            long[] copied = {0};
-            s.scan(0, 0, (pos, e, len) -> {
-                if (copied[0] < r.entries()) {
-                    try (DocumentContext dc = a.writingDocument()) {
-                        dc.wire().bytes().write(e, 0, len);
-                    }
-                    copied[0]++;
-                }
-            });
-            rebuilt = a.currentFile().toPath();
-        }
-        if (!rebuilt.getFileName().equals(file.getFileName())) {
-            throw new IOException("rebuilt cycle file " + rebuilt + " does not match " + file);
-        }
-        Fsync.file(rebuilt);
-        Files.move(rebuilt, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        Fsync.directory(dir);
-        deleteRecursively(recoverDir);
+        JournalCut.rewrite(dir, cycle, file, rollCycle, rollCycle.lengthInMillis(), maxEntryBytes, name, id,
+                r.entries());
     }
 
     private static void deleteRecursively(Path p) throws IOException {

@@ -235,13 +235,25 @@ public final class JournalCut {
     /** Rewrites {@code file} with its first {@code keep} entries (see ChroniclePartition's torn-tail cut). */
     private static void rewrite(Path dir, int cycle, Path file, JournalRollCycle rollCycle, int maxEntryBytes,
                                 String name, int id, long keep) throws IOException {
+        rewrite(dir, cycle, file, rollCycle.chronicle(), rollCycle.lengthMillis(), maxEntryBytes, name, id, keep);
+    }
+
+    /**
+     * Rewrites a cycle file with only its first {@code keep} valid entries: they are appended to a fresh
+     * queue in {@code .recover/} whose clock is pinned to the cycle, and the new file replaces the old one
+     * by an atomic rename (the torn-tail cut at open and {@link JournalCut} both use it). A crash during
+     * the rewrite leaves the old file in place.
+     */
+    static void rewrite(Path dir, int cycle, Path file, net.openhft.chronicle.queue.RollCycle chronicleCycle,
+                        long cycleLengthMillis, int maxEntryBytes, String name, int id, long keep)
+            throws IOException {
         Path recoverDir = dir.resolve(".recover");
         deleteRecursively(recoverDir);
         Files.createDirectories(recoverDir);
-        long cycleStart = (long) cycle * rollCycle.lengthMillis();
+        long cycleStart = (long) cycle * cycleLengthMillis;
         Path rebuilt;
         try (SingleChronicleQueue tmp = SingleChronicleQueueBuilder.binary(recoverDir.toFile())
-                .rollCycle(rollCycle.chronicle())
+                .rollCycle(chronicleCycle)
                 .timeProvider(() -> cycleStart)
                 .blockSize(ChroniclePartition.blockSize(maxEntryBytes))
                 .build();
