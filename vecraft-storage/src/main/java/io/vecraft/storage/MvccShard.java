@@ -845,7 +845,7 @@ public final class MvccShard implements Shard {
             for (int i = 0; i < results.size(); i++) {
                 int o = results.ordinal(i);
                 long off = versions.payload(o);
-                PayloadRecord r = payloads.read(off, inc.metadata(), inc.document());
+                PayloadRecord r = payloads.readHit(off, inc.metadata(), inc.document());
                 if (r.ordinal() != o || r.kind() != PayloadRecord.UPSERT) {
                     throw new CorruptedDataException(payloads.path().toString(), off, "record names ordinal "
                             + r.ordinal() + ", expected the version of ordinal " + o);

@@ -60,9 +60,7 @@ public final class ExactVectorIndex implements VectorIndex {
                                      IntPredicate accept) {
         TopK top = new TopK(k);
         for (int o = members.nextSetBit(0); o >= 0; o = members.nextSetBit(o + 1)) {
-            if (accept == null || accept.test(o)) {
-                top.offer(o, scorer.score(query, o));
-            }
+            offer(top, o, scorer.score(query, o), accept);
         }
         return top.toResults(scorer);
     }
@@ -82,11 +80,24 @@ public final class ExactVectorIndex implements VectorIndex {
         TopK top = new TopK(k);
         while (candidates.hasNext()) {
             int o = candidates.nextInt();
-            if (accept == null || accept.test(o)) {
-                top.offer(o, scorer.score(query, o));
-            }
+            offer(top, o, scorer.score(query, o), accept);
         }
         return top.toResults(scorer);
+    }
+
+    /**
+     * Offers a scored ordinal, testing {@code accept} only when the score would enter the heap.
+     * Scoring first is cheaper than testing first: the predicate (MVCC visibility, a filter) costs
+     * about as much as a SIMD distance, and once the heap is full almost every candidate is
+     * rejected by one comparison. The predicate is pure, so the order does not change the result.
+     */
+    private static void offer(TopK top, int ordinal, float score, IntPredicate accept) {
+        if (top.full() && score > top.worst()) {
+            return;
+        }
+        if (accept == null || accept.test(ordinal)) {
+            top.offer(ordinal, score);
+        }
     }
 
     @Override

@@ -41,6 +41,11 @@ public final class IdIndex implements AutoCloseable {
     private volatile ChronicleMap<CharSequence, Integer> map;
     private long capacity;
     /**
+     * Ids in the map, kept by the writer from the return values of put and remove:
+     * {@code ChronicleMap.longSize()} sums every segment, too slow to ask on each put.
+     */
+    private long count;
+    /**
      * File numbers are unique in the JVM, not per index: Chronicle Map shares one mapping between maps
      * persisted to the same path in a JVM, so a new index must never reuse the path of a map another index
      * may still hold (a compacted shard opens next to the store it replaces, whose files were renamed away).
@@ -115,20 +120,24 @@ public final class IdIndex implements AutoCloseable {
      */
     public void put(String id, int ordinal) {
         ChronicleMap<CharSequence, Integer> m = map;
-        if (m.longSize() * 100 >= capacity * GROW_AT_PERCENT && !m.containsKey(id)) {
+        if (count * 100 >= capacity * GROW_AT_PERCENT && !m.containsKey(id)) {
             grow();
             m = map;
         }
+        Integer previous;
         try {
-            m.put(id, ordinal);
+            previous = m.put(id, ordinal);
         } catch (IllegalStateException e) {
             // the map ran out of segments earlier than its nominal size (very uneven keys)
             grow();
             try {
-                map.put(id, ordinal);
+                previous = map.put(id, ordinal);
             } catch (IllegalStateException again) {
                 throw new CapacityException("id map in " + dir + " is full at " + map.longSize() + " entries", again);
             }
+        }
+        if (previous == null) {
+            count++;
         }
     }
 
@@ -138,7 +147,9 @@ public final class IdIndex implements AutoCloseable {
      * @param id record id
      */
     public void remove(String id) {
-        map.remove(id);
+        if (map.remove(id) != null) {
+            count--;
+        }
     }
 
     /** @return number of ids */

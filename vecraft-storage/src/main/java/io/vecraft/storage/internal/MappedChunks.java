@@ -31,6 +31,8 @@ public final class MappedChunks {
     private final FileChannel channel;
     private final long base;
     private final int chunkBytes;
+    /** log2 of {@link #chunkBytes} when it is a power of two, else -1 (a shift is cheaper than a 64-bit divide). */
+    private final int chunkShift;
     private volatile MappedByteBuffer[] chunks = new MappedByteBuffer[0];
 
     /**
@@ -47,6 +49,7 @@ public final class MappedChunks {
         this.channel = channel;
         this.base = base;
         this.chunkBytes = chunkBytes;
+        this.chunkShift = Integer.bitCount(chunkBytes) == 1 ? Integer.numberOfTrailingZeros(chunkBytes) : -1;
     }
 
     /** @return bytes per chunk */
@@ -88,6 +91,10 @@ public final class MappedChunks {
         chunks = grown;
     }
 
+    private int chunkOf(long position) {
+        return chunkShift >= 0 ? (int) (position >>> chunkShift) : (int) (position / chunkBytes);
+    }
+
     /**
      * @param index chunk index
      * @return the chunk's little-endian buffer; use absolute accessors only
@@ -113,8 +120,8 @@ public final class MappedChunks {
         ensureCapacity(position + len);
         MappedByteBuffer[] cs = chunks;
         while (len > 0) {
-            int c = (int) (position / chunkBytes);
-            int within = (int) (position % chunkBytes);
+            int c = chunkOf(position);
+            int within = (int) (position - (long) c * chunkBytes);
             int n = Math.min(len, chunkBytes - within);
             cs[c].put(within, src, off, n);
             position += n;
@@ -135,8 +142,8 @@ public final class MappedChunks {
     public void get(long position, byte[] dst, int off, int len) {
         MappedByteBuffer[] cs = chunks;
         while (len > 0) {
-            int c = (int) (position / chunkBytes);
-            int within = (int) (position % chunkBytes);
+            int c = chunkOf(position);
+            int within = (int) (position - (long) c * chunkBytes);
             int n = Math.min(len, chunkBytes - within);
             cs[c].get(within, dst, off, n);
             position += n;

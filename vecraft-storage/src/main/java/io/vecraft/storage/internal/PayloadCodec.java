@@ -301,6 +301,26 @@ public final class PayloadCodec {
      */
     static PayloadRecord decode(byte[] body, int off, int len, String file, long recordOffset, boolean metadata,
                                 boolean document) {
+        return decode(body, off, len, file, recordOffset, true, metadata, document);
+    }
+
+    /**
+     * Decodes a body, optionally without the request id (search hits do not report it, and
+     * decoding it costs a string per hit).
+     *
+     * @param body         bytes
+     * @param off          offset of the body
+     * @param len          body length
+     * @param file         file name for errors
+     * @param recordOffset record offset for errors
+     * @param requestId    decode the request id (else null in the result)
+     * @param metadata     decode metadata (else skipped, null in the result)
+     * @param document     decode the document (else null in the result)
+     * @return the record
+     * @throws CorruptedDataException if the body is malformed
+     */
+    static PayloadRecord decode(byte[] body, int off, int len, String file, long recordOffset, boolean requestId,
+                                boolean metadata, boolean document) {
         Reader r = new Reader(body, off, len, file, recordOffset);
         int kind = r.u8();
         if (kind != PayloadRecord.UPSERT && kind != PayloadRecord.DELETE) {
@@ -311,7 +331,12 @@ public final class PayloadCodec {
         long seq = r.int64();
         int partition = r.int32();
         long tx = r.int64();
-        String requestId = r.string();
+        String request = null;
+        if (requestId) {
+            request = r.string();
+        } else {
+            r.skipString();
+        }
         String id = r.string();
         Map<String, Object> md = null;
         String doc = null;
@@ -342,7 +367,7 @@ public final class PayloadCodec {
                 throw r.corrupt("trailing bytes after the document");
             }
         }
-        return new PayloadRecord(kind, ordinal, hlc, seq, partition, tx, requestId, id, md, doc);
+        return new PayloadRecord(kind, ordinal, hlc, seq, partition, tx, request, id, md, doc);
     }
 
     private static Object value(Reader r, boolean allowList) {

@@ -265,6 +265,24 @@ public final class PayloadLog implements AutoCloseable {
      * @throws CorruptedDataException naming the file and offset if a check fails
      */
     public PayloadRecord read(long offset, boolean metadata, boolean document) {
+        return read(offset, true, metadata, document);
+    }
+
+    /**
+     * Reads and checks a record for a search hit: like {@link #read(long, boolean, boolean)} but
+     * the request id is not decoded (null in the result). The CRC32C still covers the whole body.
+     *
+     * @param offset   the record's offset
+     * @param metadata decode metadata
+     * @param document decode the document
+     * @return the decoded record
+     * @throws CorruptedDataException naming the file and offset if a check fails
+     */
+    public PayloadRecord readHit(long offset, boolean metadata, boolean document) {
+        return read(offset, false, metadata, document);
+    }
+
+    private PayloadRecord read(long offset, boolean requestId, boolean metadata, boolean document) {
         long limit = end;
         if (offset < HEADER_BYTES || offset + RECORD_HEADER_BYTES > limit) {
             throw new CorruptedDataException(location, offset, "record offset outside the valid log ["
@@ -290,7 +308,7 @@ public final class PayloadLog implements AutoCloseable {
             throw new CorruptedDataException(location, offset, "record CRC32C mismatch: computed 0x"
                     + Integer.toHexString(actual) + ", stored 0x" + Integer.toHexString(crc));
         }
-        return PayloadCodec.decode(scratch, 0, len, location, offset, metadata, document);
+        return PayloadCodec.decode(scratch, 0, len, location, offset, requestId, metadata, document);
     }
 
     /**

@@ -35,10 +35,14 @@ final class SimdBufferKernel implements VectorKernel {
         return s;
     }
 
+    private static FloatVector load(ByteBuffer b, int byteOffset) {
+        return FloatVector.fromByteBuffer(S, b, byteOffset, LE);
+    }
+
     /** Probes the runtime: throws {@link LinkageError} if fromByteBuffer is missing. */
     SimdBufferKernel() {
         ByteBuffer probe = ByteBuffer.allocateDirect(4 * S.length()).order(LE);
-        FloatVector.fromByteBuffer(S, probe, 0, LE).reduceLanes(VectorOperators.ADD);
+        load(probe, 0).reduceLanes(VectorOperators.ADD);
     }
 
     @Override
@@ -67,12 +71,23 @@ final class SimdBufferKernel implements VectorKernel {
         int off = store.offset(ordinal);
         int n = q.length;
         int bound = S.loopBound(n);
-        FloatVector acc = FloatVector.zero(S);
+        int lanes = S.length();
+        int bound4 = n - n % (4 * lanes);
+        FloatVector a0 = FloatVector.zero(S);
+        FloatVector a1 = FloatVector.zero(S);
+        FloatVector a2 = FloatVector.zero(S);
+        FloatVector a3 = FloatVector.zero(S);
         int i = 0;
-        for (; i < bound; i += S.length()) {
-            acc = FloatVector.fromArray(S, q, i).fma(FloatVector.fromByteBuffer(S, b, off + (i << 2), LE), acc);
+        for (; i < bound4; i += 4 * lanes) {
+            a0 = FloatVector.fromArray(S, q, i).fma(load(b, off + (i << 2)), a0);
+            a1 = FloatVector.fromArray(S, q, i + lanes).fma(load(b, off + ((i + lanes) << 2)), a1);
+            a2 = FloatVector.fromArray(S, q, i + 2 * lanes).fma(load(b, off + ((i + 2 * lanes) << 2)), a2);
+            a3 = FloatVector.fromArray(S, q, i + 3 * lanes).fma(load(b, off + ((i + 3 * lanes) << 2)), a3);
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < bound; i += lanes) {
+            a0 = FloatVector.fromArray(S, q, i).fma(load(b, off + (i << 2)), a0);
+        }
+        float s = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
         for (; i < n; i++) {
             s += q[i] * b.getFloat(off + (i << 2));
         }
@@ -90,13 +105,28 @@ final class SimdBufferKernel implements VectorKernel {
         int off = store.offset(ordinal);
         int n = q.length;
         int bound = S.loopBound(n);
-        FloatVector acc = FloatVector.zero(S);
+        int lanes = S.length();
+        int bound4 = n - n % (4 * lanes);
+        FloatVector a0 = FloatVector.zero(S);
+        FloatVector a1 = FloatVector.zero(S);
+        FloatVector a2 = FloatVector.zero(S);
+        FloatVector a3 = FloatVector.zero(S);
         int i = 0;
-        for (; i < bound; i += S.length()) {
-            FloatVector d = FloatVector.fromArray(S, q, i).sub(FloatVector.fromByteBuffer(S, b, off + (i << 2), LE));
-            acc = d.fma(d, acc);
+        for (; i < bound4; i += 4 * lanes) {
+            FloatVector d0 = FloatVector.fromArray(S, q, i).sub(load(b, off + (i << 2)));
+            a0 = d0.fma(d0, a0);
+            FloatVector d1 = FloatVector.fromArray(S, q, i + lanes).sub(load(b, off + ((i + lanes) << 2)));
+            a1 = d1.fma(d1, a1);
+            FloatVector d2 = FloatVector.fromArray(S, q, i + 2 * lanes).sub(load(b, off + ((i + 2 * lanes) << 2)));
+            a2 = d2.fma(d2, a2);
+            FloatVector d3 = FloatVector.fromArray(S, q, i + 3 * lanes).sub(load(b, off + ((i + 3 * lanes) << 2)));
+            a3 = d3.fma(d3, a3);
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < bound; i += lanes) {
+            FloatVector d = FloatVector.fromArray(S, q, i).sub(load(b, off + (i << 2)));
+            a0 = d.fma(d, a0);
+        }
+        float s = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
         for (; i < n; i++) {
             float d = q[i] - b.getFloat(off + (i << 2));
             s += d * d;
@@ -119,13 +149,28 @@ final class SimdBufferKernel implements VectorKernel {
         int ob = store.offset(b);
         int n = store.dimension();
         int bound = S.loopBound(n);
-        FloatVector acc = FloatVector.zero(S);
+        int lanes = S.length();
+        int bound4 = n - n % (4 * lanes);
+        FloatVector a0 = FloatVector.zero(S);
+        FloatVector a1 = FloatVector.zero(S);
+        FloatVector a2 = FloatVector.zero(S);
+        FloatVector a3 = FloatVector.zero(S);
         int i = 0;
-        for (; i < bound; i += S.length()) {
-            acc = FloatVector.fromByteBuffer(S, ba, oa + (i << 2), LE)
-                    .fma(FloatVector.fromByteBuffer(S, bb, ob + (i << 2), LE), acc);
+        for (; i < bound4; i += 4 * lanes) {
+            a0 = load(ba, oa + (i << 2))
+                    .fma(load(bb, ob + (i << 2)), a0);
+            a1 = load(ba, oa + ((i + lanes) << 2))
+                    .fma(load(bb, ob + ((i + lanes) << 2)), a1);
+            a2 = load(ba, oa + ((i + 2 * lanes) << 2))
+                    .fma(load(bb, ob + ((i + 2 * lanes) << 2)), a2);
+            a3 = load(ba, oa + ((i + 3 * lanes) << 2))
+                    .fma(load(bb, ob + ((i + 3 * lanes) << 2)), a3);
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < bound; i += lanes) {
+            a0 = load(ba, oa + (i << 2))
+                    .fma(load(bb, ob + (i << 2)), a0);
+        }
+        float s = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
         for (; i < n; i++) {
             s += ba.getFloat(oa + (i << 2)) * bb.getFloat(ob + (i << 2));
         }
@@ -147,14 +192,33 @@ final class SimdBufferKernel implements VectorKernel {
         int ob = store.offset(b);
         int n = store.dimension();
         int bound = S.loopBound(n);
-        FloatVector acc = FloatVector.zero(S);
+        int lanes = S.length();
+        int bound4 = n - n % (4 * lanes);
+        FloatVector a0 = FloatVector.zero(S);
+        FloatVector a1 = FloatVector.zero(S);
+        FloatVector a2 = FloatVector.zero(S);
+        FloatVector a3 = FloatVector.zero(S);
         int i = 0;
-        for (; i < bound; i += S.length()) {
-            FloatVector d = FloatVector.fromByteBuffer(S, ba, oa + (i << 2), LE)
-                    .sub(FloatVector.fromByteBuffer(S, bb, ob + (i << 2), LE));
-            acc = d.fma(d, acc);
+        for (; i < bound4; i += 4 * lanes) {
+            FloatVector d0 = load(ba, oa + (i << 2))
+                    .sub(load(bb, ob + (i << 2)));
+            a0 = d0.fma(d0, a0);
+            FloatVector d1 = load(ba, oa + ((i + lanes) << 2))
+                    .sub(load(bb, ob + ((i + lanes) << 2)));
+            a1 = d1.fma(d1, a1);
+            FloatVector d2 = load(ba, oa + ((i + 2 * lanes) << 2))
+                    .sub(load(bb, ob + ((i + 2 * lanes) << 2)));
+            a2 = d2.fma(d2, a2);
+            FloatVector d3 = load(ba, oa + ((i + 3 * lanes) << 2))
+                    .sub(load(bb, ob + ((i + 3 * lanes) << 2)));
+            a3 = d3.fma(d3, a3);
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < bound; i += lanes) {
+            FloatVector d = load(ba, oa + (i << 2))
+                    .sub(load(bb, ob + (i << 2)));
+            a0 = d.fma(d, a0);
+        }
+        float s = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
         for (; i < n; i++) {
             float d = ba.getFloat(oa + (i << 2)) - bb.getFloat(ob + (i << 2));
             s += d * d;

@@ -76,12 +76,23 @@ final class SimdSegmentKernel implements VectorKernel {
         int off = store.offset(ordinal);
         int n = q.length;
         int bound = S.loopBound(n);
-        FloatVector acc = FloatVector.zero(S);
+        int lanes = S.length();
+        int bound4 = n - n % (4 * lanes);
+        FloatVector a0 = FloatVector.zero(S);
+        FloatVector a1 = FloatVector.zero(S);
+        FloatVector a2 = FloatVector.zero(S);
+        FloatVector a3 = FloatVector.zero(S);
         int i = 0;
-        for (; i < bound; i += S.length()) {
-            acc = FloatVector.fromArray(S, q, i).fma(load(seg, off + (i << 2)), acc);
+        for (; i < bound4; i += 4 * lanes) {
+            a0 = FloatVector.fromArray(S, q, i).fma(load(seg, off + (i << 2)), a0);
+            a1 = FloatVector.fromArray(S, q, i + lanes).fma(load(seg, off + ((i + lanes) << 2)), a1);
+            a2 = FloatVector.fromArray(S, q, i + 2 * lanes).fma(load(seg, off + ((i + 2 * lanes) << 2)), a2);
+            a3 = FloatVector.fromArray(S, q, i + 3 * lanes).fma(load(seg, off + ((i + 3 * lanes) << 2)), a3);
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < bound; i += lanes) {
+            a0 = FloatVector.fromArray(S, q, i).fma(load(seg, off + (i << 2)), a0);
+        }
+        float s = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
         if (i < n) {
             ByteBuffer b = store.buffer(ordinal);
             for (; i < n; i++) {
@@ -97,13 +108,28 @@ final class SimdSegmentKernel implements VectorKernel {
         int off = store.offset(ordinal);
         int n = q.length;
         int bound = S.loopBound(n);
-        FloatVector acc = FloatVector.zero(S);
+        int lanes = S.length();
+        int bound4 = n - n % (4 * lanes);
+        FloatVector a0 = FloatVector.zero(S);
+        FloatVector a1 = FloatVector.zero(S);
+        FloatVector a2 = FloatVector.zero(S);
+        FloatVector a3 = FloatVector.zero(S);
         int i = 0;
-        for (; i < bound; i += S.length()) {
-            FloatVector d = FloatVector.fromArray(S, q, i).sub(load(seg, off + (i << 2)));
-            acc = d.fma(d, acc);
+        for (; i < bound4; i += 4 * lanes) {
+            FloatVector d0 = FloatVector.fromArray(S, q, i).sub(load(seg, off + (i << 2)));
+            a0 = d0.fma(d0, a0);
+            FloatVector d1 = FloatVector.fromArray(S, q, i + lanes).sub(load(seg, off + ((i + lanes) << 2)));
+            a1 = d1.fma(d1, a1);
+            FloatVector d2 = FloatVector.fromArray(S, q, i + 2 * lanes).sub(load(seg, off + ((i + 2 * lanes) << 2)));
+            a2 = d2.fma(d2, a2);
+            FloatVector d3 = FloatVector.fromArray(S, q, i + 3 * lanes).sub(load(seg, off + ((i + 3 * lanes) << 2)));
+            a3 = d3.fma(d3, a3);
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < bound; i += lanes) {
+            FloatVector d = FloatVector.fromArray(S, q, i).sub(load(seg, off + (i << 2)));
+            a0 = d.fma(d, a0);
+        }
+        float s = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
         if (i < n) {
             ByteBuffer b = store.buffer(ordinal);
             for (; i < n; i++) {
@@ -122,12 +148,23 @@ final class SimdSegmentKernel implements VectorKernel {
         int ob = store.offset(b);
         int n = store.dimension();
         int bound = S.loopBound(n);
-        FloatVector acc = FloatVector.zero(S);
+        int lanes = S.length();
+        int bound4 = n - n % (4 * lanes);
+        FloatVector a0 = FloatVector.zero(S);
+        FloatVector a1 = FloatVector.zero(S);
+        FloatVector a2 = FloatVector.zero(S);
+        FloatVector a3 = FloatVector.zero(S);
         int i = 0;
-        for (; i < bound; i += S.length()) {
-            acc = load(sa, oa + (i << 2)).fma(load(sb, ob + (i << 2)), acc);
+        for (; i < bound4; i += 4 * lanes) {
+            a0 = load(sa, oa + (i << 2)).fma(load(sb, ob + (i << 2)), a0);
+            a1 = load(sa, oa + ((i + lanes) << 2)).fma(load(sb, ob + ((i + lanes) << 2)), a1);
+            a2 = load(sa, oa + ((i + 2 * lanes) << 2)).fma(load(sb, ob + ((i + 2 * lanes) << 2)), a2);
+            a3 = load(sa, oa + ((i + 3 * lanes) << 2)).fma(load(sb, ob + ((i + 3 * lanes) << 2)), a3);
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < bound; i += lanes) {
+            a0 = load(sa, oa + (i << 2)).fma(load(sb, ob + (i << 2)), a0);
+        }
+        float s = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
         if (i < n) {
             ByteBuffer ba = store.buffer(a);
             ByteBuffer bb = store.buffer(b);
@@ -146,13 +183,28 @@ final class SimdSegmentKernel implements VectorKernel {
         int ob = store.offset(b);
         int n = store.dimension();
         int bound = S.loopBound(n);
-        FloatVector acc = FloatVector.zero(S);
+        int lanes = S.length();
+        int bound4 = n - n % (4 * lanes);
+        FloatVector a0 = FloatVector.zero(S);
+        FloatVector a1 = FloatVector.zero(S);
+        FloatVector a2 = FloatVector.zero(S);
+        FloatVector a3 = FloatVector.zero(S);
         int i = 0;
-        for (; i < bound; i += S.length()) {
-            FloatVector d = load(sa, oa + (i << 2)).sub(load(sb, ob + (i << 2)));
-            acc = d.fma(d, acc);
+        for (; i < bound4; i += 4 * lanes) {
+            FloatVector d0 = load(sa, oa + (i << 2)).sub(load(sb, ob + (i << 2)));
+            a0 = d0.fma(d0, a0);
+            FloatVector d1 = load(sa, oa + ((i + lanes) << 2)).sub(load(sb, ob + ((i + lanes) << 2)));
+            a1 = d1.fma(d1, a1);
+            FloatVector d2 = load(sa, oa + ((i + 2 * lanes) << 2)).sub(load(sb, ob + ((i + 2 * lanes) << 2)));
+            a2 = d2.fma(d2, a2);
+            FloatVector d3 = load(sa, oa + ((i + 3 * lanes) << 2)).sub(load(sb, ob + ((i + 3 * lanes) << 2)));
+            a3 = d3.fma(d3, a3);
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < bound; i += lanes) {
+            FloatVector d = load(sa, oa + (i << 2)).sub(load(sb, ob + (i << 2)));
+            a0 = d.fma(d, a0);
+        }
+        float s = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
         if (i < n) {
             ByteBuffer ba = store.buffer(a);
             ByteBuffer bb = store.buffer(b);

@@ -297,9 +297,7 @@ public final class VectorStore implements AutoCloseable {
         ensureSlots(ordinal + 1);
         ByteBuffer b = buffer(ordinal);
         int off = offset(ordinal);
-        for (int i = 0; i < dimension; i++) {
-            b.putFloat(off + 4 * i, vector[i]);
-        }
+        floats(ordinal).put(off >>> 2, vector, 0, dimension); // one bulk copy, not a put per float
         b.putInt(off - SLOT_HEADER_BYTES, ordinal);
         b.putInt(off - 4, Crc.crc32c(b, off, 4 * dimension));
     }
