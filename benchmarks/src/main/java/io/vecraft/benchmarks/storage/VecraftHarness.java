@@ -414,8 +414,7 @@ public final class VecraftHarness {
     /** Exact search in a plain scalar loop over {@code float[][]} (the "scalar loop" baseline). */
     static GraphIndexHarness.Searcher scalarLoop(float[][] base) {
         return (q, k, ef) -> {
-            long[] best = new long[k];
-            Arrays.fill(best, Long.MAX_VALUE);
+            long[] best = newBest(k);
             for (int i = 0; i < base.length; i++) {
                 float[] v = base[i];
                 float d = 0;
@@ -423,22 +422,54 @@ public final class VecraftHarness {
                     float x = q[j] - v[j];
                     d += x * x;
                 }
-                long key = ((long) Float.floatToIntBits(d) << 32) | i;
-                if (key < best[k - 1]) {
-                    int j = k - 1;
-                    while (j > 0 && best[j - 1] > key) {
-                        best[j] = best[j - 1];
-                        j--;
-                    }
-                    best[j] = key;
-                }
+                offer(best, d, i);
             }
-            int[] ids = new int[k];
-            for (int j = 0; j < k; j++) {
-                ids[j] = (int) best[j];
-            }
-            return ids;
+            return ids(best);
         };
+    }
+
+    /**
+     * Exact search over {@code float[][]} with Vecraft's distance kernel and nothing around it (no
+     * database, no mapped store, no visibility check): the floor the exact index can approach on
+     * this machine, reported next to it so its ratio to the scalar loop can be read against the
+     * best SIMD can do here.
+     */
+    static GraphIndexHarness.Searcher simdLoop(float[][] base, VectorKernel kernel) {
+        return (q, k, ef) -> {
+            long[] best = newBest(k);
+            for (int i = 0; i < base.length; i++) {
+                offer(best, kernel.squareDistance(q, base[i]), i);
+            }
+            return ids(best);
+        };
+    }
+
+    private static long[] newBest(int k) {
+        long[] best = new long[k];
+        Arrays.fill(best, Long.MAX_VALUE);
+        return best;
+    }
+
+    /** Keeps the k smallest (distance, ordinal) keys sorted; distances are non-negative, so their bits order. */
+    private static void offer(long[] best, float d, int i) {
+        int k = best.length;
+        long key = ((long) Float.floatToIntBits(d) << 32) | i;
+        if (key < best[k - 1]) {
+            int j = k - 1;
+            while (j > 0 && best[j - 1] > key) {
+                best[j] = best[j - 1];
+                j--;
+            }
+            best[j] = key;
+        }
+    }
+
+    private static int[] ids(long[] best) {
+        int[] ids = new int[best.length];
+        for (int j = 0; j < best.length; j++) {
+            ids[j] = (int) best[j];
+        }
+        return ids;
     }
 
     // ------------------------------------------------------------------ (1) search
@@ -574,11 +605,13 @@ public final class VecraftHarness {
                         }
                     }
                 }
-                // Exact: API exact index against the scalar loop, interleaved, 1 thread.
-                double[][] ex = new double[2][Math.max(1, o.rounds)];
-                List<Entry> exacts = List.of(exactApi, loop);
+                // Exact: API exact index against the scalar loop (and the SIMD floor), interleaved, 1 thread.
+                Entry floor = new Entry("SIMD loop (float[][], " + kernel.name() + ", no database)",
+                        simdLoop(d.base(), kernel), 0, false);
+                List<Entry> exacts = List.of(exactApi, loop, floor);
+                double[][] ex = new double[exacts.size()][Math.max(1, o.rounds)];
                 for (int round = -1; round < ex[0].length; round++) {
-                    for (int i = 0; i < 2; i++) { // round -1: warm-up, twice as long (few queries per round)
+                    for (int i = 0; i < exacts.size(); i++) { // round -1: warm-up, twice as long (few queries per round)
                         double q = pool.measure(exacts.get(i).searcher(), d.queries(), 0, 1,
                                 round < 0 ? 2 * o.roundMs : o.roundMs);
                         if (round >= 0) {
@@ -593,6 +626,7 @@ public final class VecraftHarness {
                 }
                 double exactQps = GraphIndexHarness.median(ex[0]);
                 double loopQps = GraphIndexHarness.median(ex[1]);
+                double floorQps = GraphIndexHarness.median(ex[2]);
                 out("");
                 outf("ef sweep (%d interleaved rounds of %d ms per ef, medians; QPS 1 / 2 threads):", o.rounds,
                         o.roundMs);
@@ -619,6 +653,9 @@ public final class VecraftHarness {
                                 + " vs scalar loop %,.0f QPS (recall %.3f): **%.2fx** (target >= 4x: %s).", ex[0].length,
                         exactQps, exactRecall, loopQps, loopRecall, exactQps / loopQps,
                         exactQps / loopQps >= 4 ? "met" : "not met");
+                outf("Floor, same rounds: a SIMD loop over the same vectors on the heap, without the database, %,.0f QPS"
+                        + " = %.2fx the scalar loop; the exact index reaches %.0f %% of it.", floorQps,
+                        floorQps / loopQps, 100 * exactQps / floorQps);
 
                 // Filtered search.
                 filtered(o, d, hnsw, exact, buckets, pool, at98[0] >= 0 ? efs[at98[0]] : 64, kernel);
