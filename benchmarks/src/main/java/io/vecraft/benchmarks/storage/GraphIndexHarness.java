@@ -166,6 +166,39 @@ public final class GraphIndexHarness {
         }
     }
 
+    /** @return an empty top-k of (distance, ordinal) keys for {@link #offer} */
+    static long[] newBest(int k) {
+        long[] best = new long[k];
+        Arrays.fill(best, Long.MAX_VALUE);
+        return best;
+    }
+
+    /**
+     * Keeps the k smallest (distance, ordinal) keys sorted, nearest first; distances are
+     * non-negative, so their float bits order like the floats.
+     */
+    static void offer(long[] best, float d, int i) {
+        int k = best.length;
+        long key = ((long) Float.floatToIntBits(d) << 32) | i;
+        if (key < best[k - 1]) {
+            int j = k - 1;
+            while (j > 0 && best[j - 1] > key) {
+                best[j] = best[j - 1];
+                j--;
+            }
+            best[j] = key;
+        }
+    }
+
+    /** @return the ordinals of {@code best}, -1 where fewer than k were offered */
+    static int[] ids(long[] best) {
+        int[] ids = new int[best.length];
+        for (int j = 0; j < best.length; j++) {
+            ids[j] = best[j] == Long.MAX_VALUE ? -1 : (int) best[j];
+        }
+        return ids;
+    }
+
     static int[][] exactTruth(float[][] base, float[][] queries, int k, VectorKernel kernel) throws Exception {
         int[][] truth = new int[queries.length][];
         int threads = Runtime.getRuntime().availableProcessors();
@@ -174,25 +207,11 @@ public final class GraphIndexHarness {
             int first = t;
             Thread th = new Thread(() -> {
                 for (int q = first; q < queries.length; q += threads) {
-                    long[] best = new long[k];
-                    Arrays.fill(best, Long.MAX_VALUE);
+                    long[] best = newBest(k);
                     for (int i = 0; i < base.length; i++) {
-                        float d = kernel.squareDistance(queries[q], base[i]);
-                        long key = ((long) Float.floatToIntBits(d) << 32) | i; // d >= 0: bits sort as floats
-                        if (key < best[k - 1]) {
-                            int j = k - 1;
-                            while (j > 0 && best[j - 1] > key) {
-                                best[j] = best[j - 1];
-                                j--;
-                            }
-                            best[j] = key;
-                        }
+                        offer(best, kernel.squareDistance(queries[q], base[i]), i);
                     }
-                    int[] ids = new int[k];
-                    for (int j = 0; j < k; j++) {
-                        ids[j] = (int) best[j];
-                    }
-                    truth[q] = ids;
+                    truth[q] = ids(best);
                 }
             });
             th.start();

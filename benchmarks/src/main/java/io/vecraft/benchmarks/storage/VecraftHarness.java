@@ -414,7 +414,7 @@ public final class VecraftHarness {
     /** Exact search in a plain scalar loop over {@code float[][]} (the "scalar loop" baseline). */
     static GraphIndexHarness.Searcher scalarLoop(float[][] base) {
         return (q, k, ef) -> {
-            long[] best = newBest(k);
+            long[] best = GraphIndexHarness.newBest(k);
             for (int i = 0; i < base.length; i++) {
                 float[] v = base[i];
                 float d = 0;
@@ -422,9 +422,9 @@ public final class VecraftHarness {
                     float x = q[j] - v[j];
                     d += x * x;
                 }
-                offer(best, d, i);
+                GraphIndexHarness.offer(best, d, i);
             }
-            return ids(best);
+            return GraphIndexHarness.ids(best);
         };
     }
 
@@ -436,40 +436,12 @@ public final class VecraftHarness {
      */
     static GraphIndexHarness.Searcher simdLoop(float[][] base, VectorKernel kernel) {
         return (q, k, ef) -> {
-            long[] best = newBest(k);
+            long[] best = GraphIndexHarness.newBest(k);
             for (int i = 0; i < base.length; i++) {
-                offer(best, kernel.squareDistance(q, base[i]), i);
+                GraphIndexHarness.offer(best, kernel.squareDistance(q, base[i]), i);
             }
-            return ids(best);
+            return GraphIndexHarness.ids(best);
         };
-    }
-
-    private static long[] newBest(int k) {
-        long[] best = new long[k];
-        Arrays.fill(best, Long.MAX_VALUE);
-        return best;
-    }
-
-    /** Keeps the k smallest (distance, ordinal) keys sorted; distances are non-negative, so their bits order. */
-    private static void offer(long[] best, float d, int i) {
-        int k = best.length;
-        long key = ((long) Float.floatToIntBits(d) << 32) | i;
-        if (key < best[k - 1]) {
-            int j = k - 1;
-            while (j > 0 && best[j - 1] > key) {
-                best[j] = best[j - 1];
-                j--;
-            }
-            best[j] = key;
-        }
-    }
-
-    private static int[] ids(long[] best) {
-        int[] ids = new int[best.length];
-        for (int j = 0; j < best.length; j++) {
-            ids[j] = (int) best[j];
-        }
-        return ids;
     }
 
     // ------------------------------------------------------------------ (1) search
@@ -739,27 +711,13 @@ public final class VecraftHarness {
         int[][] t = new int[d.queries().length][];
         for (int qi = 0; qi < t.length; qi++) {
             float[] q = d.queries()[qi];
-            long[] best = new long[K];
-            Arrays.fill(best, Long.MAX_VALUE);
+            long[] best = GraphIndexHarness.newBest(K);
             for (int i = 0; i < d.base().length; i++) {
-                if (buckets[i] >= pct) {
-                    continue;
-                }
-                float dist = kernel.squareDistance(q, d.base()[i]);
-                long key = ((long) Float.floatToIntBits(dist) << 32) | i;
-                if (key < best[K - 1]) {
-                    int j = K - 1;
-                    while (j > 0 && best[j - 1] > key) {
-                        best[j] = best[j - 1];
-                        j--;
-                    }
-                    best[j] = key;
+                if (buckets[i] < pct) {
+                    GraphIndexHarness.offer(best, kernel.squareDistance(q, d.base()[i]), i);
                 }
             }
-            t[qi] = new int[K];
-            for (int j = 0; j < K; j++) {
-                t[qi][j] = best[j] == Long.MAX_VALUE ? -1 : (int) best[j];
-            }
+            t[qi] = GraphIndexHarness.ids(best);
         }
         return t;
     }
