@@ -903,7 +903,8 @@ public final class VecraftHarness {
                 reopenCheckpoint);
         outf("| exact index, after close (close checkpoints) | %.2f | - | - |", reopenExactCheckpoint);
         out("");
-        outf("Memory after ingest: heap = used heap after GC with the database open minus before opening it;"
+        outf("Memory after ingest: heap = used heap after GC held by the database (the larger of its growth from"
+                + " before opening to after the ingest and of what closing it freed);"
                 + " files = bytes the file system allocated under the database directory (`du`: Vecraft's shard files"
                 + " are mapped, the journal is Chronicle Queue's mapped cycle files), file lengths in brackets (sparse,"
                 + " preallocated in chunks):");
