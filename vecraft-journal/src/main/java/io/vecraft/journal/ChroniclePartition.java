@@ -62,8 +62,8 @@ import java.util.zip.CRC32C;
  * find no force in progress becomes the forcer for everything appended so far (group commit),
  * the others wait for it. Readers read volatile watermarks ({@code visible}, {@code durable},
  * {@code head}) and never take the append lock, except {@link #watermark()}. In SYNC and BATCH
- * mode the appender also zero-fills the cycle file ahead of the write position (see
- * {@link #preallocate}), so that forces write data pages only.
+ * mode with {@link JournalConfig#zeroFillAhead()} the appender also zero-fills the cycle file ahead
+ * of the write position (see {@link #preallocate}), so that forces write data pages only.
  */
 final class ChroniclePartition implements JournalPartition {
     private static final Logger LOG = LoggerFactory.getLogger(ChroniclePartition.class);
@@ -105,7 +105,7 @@ final class ChroniclePartition implements JournalPartition {
     private long lastAppendWallMillis = Long.MIN_VALUE;
     /** File offset just past the last excerpt written (Chronicle's positions are file offsets). */
     private long writeEnd;
-    /** Zero-filling ahead of the writer (SYNC and BATCH only; see {@link #preallocate}). */
+    /** Zero-filling ahead of the writer (SYNC and BATCH, when configured; see {@link #preallocate}). */
     private boolean preallocate;
     /** Bytes after {@link #writeEnd} left alone by the zero-filling: room for an index array Chronicle writes there. */
     private final long preallocGap;
@@ -194,8 +194,7 @@ final class ChroniclePartition implements JournalPartition {
         this.maxEntryBytes = EntryFormat.entryBytes(JournalConfig.MAX_REQUEST_ID_BYTES, config.maxPayloadBytes());
         this.tickIntervalMillis = config.tickInterval().toMillis();
         this.forcer = config.forcer();
-        this.preallocate = !(durability instanceof Durability.Async) && !readOnly
-                && Boolean.parseBoolean(System.getProperty(PREALLOCATE_PROPERTY, "true"));
+        this.preallocate = !(durability instanceof Durability.Async) && !readOnly && config.zeroFillAhead();
 
         recover();
         // Ticks start at most one interval after open (the open counts as activity).
@@ -236,8 +235,6 @@ final class ChroniclePartition implements JournalPartition {
         }
     }
 
-    /** Kill switch of zero-filling ahead, read at open; for A/B measurements. */
-    static final String PREALLOCATE_PROPERTY = "vecraft.journal.preallocate";
     /** Zero-fill when less than this lies written ahead of the write position. */
     static final long PREALLOC_AHEAD = 512L << 10;
     /** Bytes zero-filled at a time. */

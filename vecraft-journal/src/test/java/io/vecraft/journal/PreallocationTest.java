@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Zero-filling ahead of the writer (SYNC and BATCH): the zeros never land on an entry or on an
+ * Zero-filling ahead of the writer ({@link JournalConfig.Builder#withZeroFillAhead}, SYNC and BATCH): the zeros never land on an entry or on an
  * index array Chronicle starts after an entry, across rolls and entries of every size, and ASYNC
  * does not zero-fill.
  */
@@ -46,7 +46,7 @@ class PreallocationTest {
         int rollAt = 150_000;
         int[] lengths = new int[entries + 1];
         JournalConfig config = JournalConfig.builder(dir.resolve("j"))
-                .withDurability(Durability.batch(Duration.ofMinutes(10)))
+                .withDurability(Durability.batch(Duration.ofMinutes(10))).withZeroFillAhead(true)
                 .withRollCycle(JournalRollCycle.TEST_SECONDLY).withWallClock(wall).build();
         long zeroFilled;
         try (Journal j = Journal.open(config)) {
@@ -87,7 +87,8 @@ class PreallocationTest {
 
     @Test
     void syncAppendsAfterZeroFillingSurviveReopen() {
-        JournalConfig config = JournalConfig.builder(dir.resolve("s")).withDurability(Durability.SYNC).build();
+        JournalConfig config = JournalConfig.builder(dir.resolve("s")).withDurability(Durability.SYNC)
+                .withZeroFillAhead(true).build();
         try (Journal j = Journal.open(config)) {
             ChroniclePartition p = (ChroniclePartition) j.partition("data-0");
             for (int seq = 1; seq <= 40; seq++) {
@@ -106,10 +107,22 @@ class PreallocationTest {
 
     @Test
     void asyncDoesNotZeroFill() {
-        try (Journal j = Journal.open(JournalConfig.builder(dir.resolve("a")).withDurability(Durability.ASYNC).build())) {
+        try (Journal j = Journal.open(JournalConfig.builder(dir.resolve("a")).withDurability(Durability.ASYNC)
+                .withZeroFillAhead(true).build())) {
             ChroniclePartition p = (ChroniclePartition) j.partition("data-0");
             for (int seq = 1; seq <= 1000; seq++) {
                 p.append(1, "", 0, payload(seq, 5000));
+            }
+            assertEquals(0, p.zeroFilledBytes());
+        }
+    }
+
+    @Test
+    void zeroFillingIsOffByDefault() {
+        try (Journal j = Journal.open(JournalConfig.builder(dir.resolve("d")).withDurability(Durability.SYNC).build())) {
+            ChroniclePartition p = (ChroniclePartition) j.partition("data-0");
+            for (int seq = 1; seq <= 20; seq++) {
+                p.append(1, "", 0, payload(seq, 50_000));
             }
             assertEquals(0, p.zeroFilledBytes());
         }
