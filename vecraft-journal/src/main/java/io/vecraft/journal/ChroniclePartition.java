@@ -28,6 +28,8 @@ import org.slf4j.LoggerFactory;
 
 import java.io.File;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -59,7 +61,9 @@ import java.util.zip.CRC32C;
  * SYNC mode writers then wait for a force in {@link #awaitDurableForcing}: the first waiter to
  * find no force in progress becomes the forcer for everything appended so far (group commit),
  * the others wait for it. Readers read volatile watermarks ({@code visible}, {@code durable},
- * {@code head}) and never take the append lock, except {@link #watermark()}.
+ * {@code head}) and never take the append lock, except {@link #watermark()}. In SYNC and BATCH
+ * mode with {@link JournalConfig#zeroFillAhead()} the appender also zero-fills the cycle file ahead
+ * of the write position (see {@link #preallocate}), so that forces write data pages only.
  */
 final class ChroniclePartition implements JournalPartition {
     private static final Logger LOG = LoggerFactory.getLogger(ChroniclePartition.class);
@@ -92,15 +96,31 @@ final class ChroniclePartition implements JournalPartition {
 
     // ---- guarded by appendLock
     private final ReentrantLock appendLock = new ReentrantLock();
-    private final ByteBuffer header = ByteBuffer.allocate(EntryFormat.HEADER_BYTES);
+    private final byte[] headerBytes = new byte[EntryFormat.HEADER_BYTES];
     private final byte[] crcBytes = new byte[4];
     private static final int SMALL_ENTRY_BYTES = 4096;
     private final byte[] scratch = new byte[SMALL_ENTRY_BYTES];
     private final CRC32C crc = new CRC32C();
     private int currentCycle = -1;
     private long lastAppendWallMillis = Long.MIN_VALUE;
+    /** File offset just past the last excerpt written (Chronicle's positions are file offsets). */
+    private long writeEnd;
+    /** Zero-filling ahead of the writer (SYNC and BATCH, when configured; see {@link #preallocate}). */
+    private boolean preallocate;
+    /** Bytes after {@link #writeEnd} left alone by the zero-filling: room for an index array Chronicle writes there. */
+    private final long preallocGap;
+    private FileChannel preallocChannel;
+    private int preallocCycle = -1;
+    /** Bytes of the current cycle file below this offset have been written (zeros or entries). */
+    private long preallocEnd;
+    /** Zero bytes written ahead since open (opaque stores under appendLock; for tests). */
+    private long zeroFilled;
 
-    // ---- published state
+    // ---- published state. head and lastHlc have one writer at a time (under appendLock, or the
+    // constructor) and are published with release stores (HEAD, LAST_HLC): readers only need to
+    // see them eventually and in order, no store-load fence is needed on the append path.
+    // visible keeps a full volatile store: notifyVisible() reads visibleWaiters right after it
+    // (Dekker pattern with await()), which needs the store-load ordering.
     private volatile long head;
     private volatile long lastHlc;
     private volatile long visible;
@@ -126,14 +146,38 @@ final class ChroniclePartition implements JournalPartition {
     /** Tailers blocked in {@code next(timeout)}: the heartbeat ticks this partition while > 0. */
     final AtomicInteger waitingTailers = new AtomicInteger();
 
-    // ---- stats
-    private final LongAdder appends = new LongAdder();
-    private final LongAdder batches = new LongAdder();
-    private final LongAdder ticks = new LongAdder();
-    private final LongAdder bytes = new LongAdder();
+    // ---- stats. The append counters are written only under appendLock (one writer at a time) with
+    // opaque stores and read by stats() with opaque loads: no atomic read-modify-write per append.
+    private long appendCount;
+    private long batchCount;
+    private long tickCount;
+    private long byteCount;
     private final LongAdder forces = new LongAdder();
     private final LongAdder forcedEntries = new LongAdder();
     private final LongAdder forceNanos = new LongAdder();
+
+    private static final VarHandle HEAD;
+    private static final VarHandle LAST_HLC;
+    private static final VarHandle APPENDS;
+    private static final VarHandle BATCHES;
+    private static final VarHandle TICKS;
+    private static final VarHandle BYTES;
+    private static final VarHandle ZERO_FILLED;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            HEAD = l.findVarHandle(ChroniclePartition.class, "head", long.class);
+            LAST_HLC = l.findVarHandle(ChroniclePartition.class, "lastHlc", long.class);
+            APPENDS = l.findVarHandle(ChroniclePartition.class, "appendCount", long.class);
+            BATCHES = l.findVarHandle(ChroniclePartition.class, "batchCount", long.class);
+            TICKS = l.findVarHandle(ChroniclePartition.class, "tickCount", long.class);
+            BYTES = l.findVarHandle(ChroniclePartition.class, "byteCount", long.class);
+            ZERO_FILLED = l.findVarHandle(ChroniclePartition.class, "zeroFilled", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     ChroniclePartition(ChronicleJournal journal, JournalConfig config, int id, String name) {
         this.journal = journal;
@@ -150,6 +194,7 @@ final class ChroniclePartition implements JournalPartition {
         this.maxEntryBytes = EntryFormat.entryBytes(JournalConfig.MAX_REQUEST_ID_BYTES, config.maxPayloadBytes());
         this.tickIntervalMillis = config.tickInterval().toMillis();
         this.forcer = config.forcer();
+        this.preallocate = !(durability instanceof Durability.Async) && !readOnly && config.zeroFillAhead();
 
         recover();
         // Ticks start at most one interval after open (the open counts as activity).
@@ -168,6 +213,9 @@ final class ChroniclePartition implements JournalPartition {
             // One appender shared by all threads, serialised by appendLock (see class comment).
             appender.singleThreadedCheckDisabled(true);
         }
+        // When an excerpt is committed Chronicle may start a new index array (indexCount longs plus
+        // a 128-byte header) right after it, i.e. past writeEnd: keep the zeros clear of that.
+        this.preallocGap = ((queue.indexCount() * 8L + 128 + 8 + 4095) & ~4095L) + (64L << 10);
     }
 
     /**
@@ -186,6 +234,12 @@ final class ChroniclePartition implements JournalPartition {
             }
         }
     }
+
+    /** Zero-fill when less than this lies written ahead of the write position. */
+    static final long PREALLOC_AHEAD = 512L << 10;
+    /** Bytes zero-filled at a time. */
+    static final long PREALLOC_CHUNK = 1L << 20;
+    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(64 << 10).asReadOnlyBuffer();
 
     static long blockSize(int maxEntryBytes) {
         long need = 4L * (maxEntryBytes + 8);
@@ -381,14 +435,16 @@ final class ChroniclePartition implements JournalPartition {
         appendLock.lock();
         try {
             checkWritable();
-            hlc = clock.now();
+            // One wall-clock reading serves the stamp and the idle-tick bookkeeping.
+            long wall = clock.wallMillis();
+            hlc = clock.nowAt(wall);
             seq = head + 1;
-            write(type, seq, hlc, rid, transactionId, payload);
+            write(type, seq, hlc, wall, rid, transactionId, payload);
             publishAppended(seq, hlc);
+            APPENDS.setOpaque(this, appendCount + 1);
         } finally {
             appendLock.unlock();
         }
-        appends.increment();
         afterAppend(seq);
         return new AppendResult(id, name, seq, hlc);
     }
@@ -417,13 +473,13 @@ final class ChroniclePartition implements JournalPartition {
                         + " of partition " + name + ", was " + entry.hlc());
             }
             clock.observe(entry.hlc());
-            write(entry.type(), entry.sequence(), entry.hlc(), rid, entry.transactionId(),
+            write(entry.type(), entry.sequence(), entry.hlc(), clock.wallMillis(), rid, entry.transactionId(),
                     entry.isTick() ? EMPTY : entry.payload());
             publishAppended(entry.sequence(), entry.hlc());
+            APPENDS.setOpaque(this, appendCount + 1);
         } finally {
             appendLock.unlock();
         }
-        appends.increment();
         afterAppend(entry.sequence());
         return new AppendResult(id, name, entry.sequence(), entry.hlc());
     }
@@ -450,17 +506,18 @@ final class ChroniclePartition implements JournalPartition {
             checkWritable();
             for (int i = 0; i < entries.size(); i++) {
                 EntryDraft d = entries.get(i);
-                long hlc = clock.now();
+                long wall = clock.wallMillis();
+                long hlc = clock.nowAt(wall);
                 seq = head + 1;
-                write(d.type(), seq, hlc, rids[i], d.transactionId(), d.payload());
+                write(d.type(), seq, hlc, wall, rids[i], d.transactionId(), d.payload());
                 publishAppended(seq, hlc);
+                APPENDS.setOpaque(this, appendCount + 1);
                 results.add(new AppendResult(id, name, seq, hlc));
             }
+            BATCHES.setOpaque(this, batchCount + 1);
         } finally {
             appendLock.unlock();
         }
-        appends.add(entries.size());
-        batches.increment();
         afterAppend(seq);
         return List.copyOf(results);
     }
@@ -485,14 +542,14 @@ final class ChroniclePartition implements JournalPartition {
             if (lastAppendWallMillis != Long.MIN_VALUE && elapsed >= 0 && elapsed < tickIntervalMillis) {
                 return false;
             }
-            long stamp = clock.now();
+            long stamp = clock.nowAt(wall);
             seq = head + 1;
-            write(EntryTypes.TICK, seq, stamp, EMPTY, 0, EMPTY);
+            write(EntryTypes.TICK, seq, stamp, wall, EMPTY, 0, EMPTY);
             publishAppended(seq, stamp);
+            TICKS.setOpaque(this, tickCount + 1);
         } finally {
             appendLock.unlock();
         }
-        ticks.increment();
         afterAppend(seq);
         return true;
     }
@@ -528,8 +585,12 @@ final class ChroniclePartition implements JournalPartition {
         return rid;
     }
 
-    /** Writes one entry; caller holds appendLock. */
-    private void write(int type, long seq, long hlc, byte[] rid, long tx, byte[] payload) {
+    /**
+     * Writes one entry; caller holds appendLock.
+     *
+     * @param wall the wall-clock reading taken for this append (idle-tick bookkeeping)
+     */
+    private void write(int type, long seq, long hlc, long wall, byte[] rid, long tx, byte[] payload) {
         long physical = HybridLogicalClock.physicalMillis(hlc);
         int cycle = journalRollCycle.cycleOf(physical);
         boolean newCycle = cycle != currentCycle;
@@ -543,28 +604,36 @@ final class ChroniclePartition implements JournalPartition {
         }
         int length = EntryFormat.entryBytes(rid.length, payload.length);
         try {
-            EntryFormat.encodeHeader(header, type, id, rid.length, seq, hlc, tx, payload.length);
-            crc.reset();
-            crc.update(header.array(), 0, EntryFormat.HEADER_BYTES);
-            crc.update(rid, 0, rid.length);
-            crc.update(payload, 0, payload.length);
-            int c = (int) crc.getValue();
-            try (DocumentContext dc = appender.writingDocument()) {
-                Bytes<?> b = dc.wire().bytes();
-                if (length <= SMALL_ENTRY_BYTES) {
-                    // One copy into a scratch array and one write: cheaper than four small writes.
-                    byte[] s = scratch;
-                    System.arraycopy(header.array(), 0, s, 0, EntryFormat.HEADER_BYTES);
-                    System.arraycopy(rid, 0, s, EntryFormat.HEADER_BYTES, rid.length);
-                    System.arraycopy(payload, 0, s, EntryFormat.HEADER_BYTES + rid.length, payload.length);
-                    putIntLE(s, length - EntryFormat.CRC_BYTES, c);
+            if (length <= SMALL_ENTRY_BYTES) {
+                // The whole entry is encoded in a scratch array (header in place, one copy of request
+                // id and payload), checksummed in one pass and written with one copy into the queue.
+                byte[] s = scratch;
+                EntryFormat.encodeHeader(s, 0, type, id, rid.length, seq, hlc, tx, payload.length);
+                System.arraycopy(rid, 0, s, EntryFormat.HEADER_BYTES, rid.length);
+                System.arraycopy(payload, 0, s, EntryFormat.HEADER_BYTES + rid.length, payload.length);
+                crc.reset();
+                crc.update(s, 0, length - EntryFormat.CRC_BYTES);
+                EntryFormat.putIntLE(s, length - EntryFormat.CRC_BYTES, (int) crc.getValue());
+                try (DocumentContext dc = appender.writingDocument()) {
+                    Bytes<?> b = dc.wire().bytes();
                     b.write(s, 0, length);
-                } else {
-                    putIntLE(crcBytes, 0, c);
-                    b.write(header.array(), 0, EntryFormat.HEADER_BYTES);
+                    writeEnd = b.writePosition();
+                }
+            } else {
+                byte[] h = headerBytes;
+                EntryFormat.encodeHeader(h, 0, type, id, rid.length, seq, hlc, tx, payload.length);
+                crc.reset();
+                crc.update(h, 0, EntryFormat.HEADER_BYTES);
+                crc.update(rid, 0, rid.length);
+                crc.update(payload, 0, payload.length);
+                EntryFormat.putIntLE(crcBytes, 0, (int) crc.getValue());
+                try (DocumentContext dc = appender.writingDocument()) {
+                    Bytes<?> b = dc.wire().bytes();
+                    b.write(h, 0, EntryFormat.HEADER_BYTES);
                     b.write(rid, 0, rid.length);
                     b.write(payload, 0, payload.length);
-                    b.write(crcBytes, 0, 4);
+                    b.write(crcBytes, 0, EntryFormat.CRC_BYTES);
+                    writeEnd = b.writePosition();
                 }
             }
         } catch (Throwable t) {
@@ -587,21 +656,74 @@ final class ChroniclePartition implements JournalPartition {
                 first = seq;
             }
         }
-        lastAppendWallMillis = clock.wallMillis();
-        bytes.add(length);
+        lastAppendWallMillis = wall;
+        BYTES.setOpaque(this, byteCount + length);
+        if (preallocate && (writeEnd + preallocGap + PREALLOC_AHEAD > preallocEnd || cycle != preallocCycle)) {
+            preallocate(cycle);
+        }
     }
 
-    private static void putIntLE(byte[] b, int off, int v) {
-        b[off] = (byte) v;
-        b[off + 1] = (byte) (v >>> 8);
-        b[off + 2] = (byte) (v >>> 16);
-        b[off + 3] = (byte) (v >>> 24);
+    /**
+     * Writes zeros into the cycle file ahead of the write position, {@value #PREALLOC_CHUNK} bytes
+     * at a time whenever less than {@value #PREALLOC_AHEAD} lie ahead. Chronicle's cycle file is
+     * sparse: without this, the first fdatasync after the writer enters a new page also has to
+     * allocate its block (an ext4 journal commit on top of the data write). Zero pages are
+     * allocated by the force that first covers them, so later forces write data only. Caller holds
+     * appendLock, and every write to the file (Chronicle's, through its mapping) happens under it,
+     * before {@link #writeEnd} or, for an index array Chronicle starts when it commits an excerpt,
+     * within {@link #preallocGap} after it; the zeros start beyond that, so they never overlap a
+     * written byte, and Chronicle later writes its excerpts over them. Zeros beyond the
+     * write position are what a reader and the recovery scanner see there anyway (a hole reads as
+     * zeros; a zero header marks the end of the data), so the format is unchanged. Never extends
+     * the file (Chronicle sizes it). Failures are logged and switch zero-filling off for the
+     * partition: it is an optimisation, the data path does not depend on it.
+     */
+    private void preallocate(int cycle) {
+        try {
+            if (cycle != preallocCycle) {
+                closePreallocChannel();
+                File f = appender.currentFile();
+                if (f == null) {
+                    return;
+                }
+                preallocChannel = FileChannel.open(f.toPath(), StandardOpenOption.WRITE);
+                preallocCycle = cycle;
+                preallocEnd = 0;
+            }
+            long from = Math.max(preallocEnd, (writeEnd + preallocGap + 4095) & ~4095L);
+            long to = Math.min(from + PREALLOC_CHUNK, preallocChannel.size());
+            long pos = from;
+            while (pos < to) {
+                ByteBuffer z = ZEROS.duplicate();
+                z.limit((int) Math.min(z.capacity(), to - pos));
+                pos += preallocChannel.write(z, pos);
+            }
+            if (to > from) {
+                ZERO_FILLED.setOpaque(this, zeroFilled + (to - from));
+                preallocEnd = to;
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("journal partition {}: zero-filling ahead of the writer failed; continuing without it", name, e);
+            preallocate = false;
+            closePreallocChannel();
+        }
+    }
+
+    private void closePreallocChannel() {
+        if (preallocChannel != null) {
+            try {
+                preallocChannel.close();
+            } catch (IOException e) {
+                LOG.warn("journal partition {}: closing a file channel failed", name, e);
+            }
+            preallocChannel = null;
+        }
     }
 
     /** Caller holds appendLock. */
     private void publishAppended(long seq, long hlc) {
-        lastHlc = hlc;
-        head = seq;
+        LAST_HLC.setRelease(this, hlc);
+        HEAD.setRelease(this, seq);
         if (!sync) {
             visible = seq;
         }
@@ -998,12 +1120,18 @@ final class ChroniclePartition implements JournalPartition {
 
     @Override
     public JournalStats stats() {
-        return new JournalStats(appends.sum(), batches.sum(), ticks.sum(), bytes.sum(), forces.sum(),
+        return new JournalStats((long) APPENDS.getOpaque(this), (long) BATCHES.getOpaque(this),
+                (long) TICKS.getOpaque(this), (long) BYTES.getOpaque(this), forces.sum(),
                 forcedEntries.sum(), forceNanos.sum());
     }
 
     List<Cycle> cycles() {
         return cycles;
+    }
+
+    /** @return zero bytes written ahead of the writer since open (see {@link #preallocate}) */
+    long zeroFilledBytes() {
+        return (long) ZERO_FILLED.getOpaque(this);
     }
 
     RollCycle rollCycle() {
@@ -1056,6 +1184,7 @@ final class ChroniclePartition implements JournalPartition {
         listeners.clear();
         appendLock.lock();
         try {
+            closePreallocChannel();
             if (appender != null) {
                 appender.close();
             }

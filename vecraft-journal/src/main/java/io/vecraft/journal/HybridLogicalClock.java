@@ -87,6 +87,25 @@ public final class HybridLogicalClock {
     }
 
     /**
+     * Like {@link #now()}, with the wall-clock reading supplied by the caller (read from
+     * {@link #wallMillis()} just before): the journal's append path reads the wall clock once and
+     * uses that reading both for the stamp and for its idle-tick bookkeeping. The result has the
+     * same guarantee as {@link #now()}: larger than every timestamp issued or observed before.
+     *
+     * @param wall a reading of {@link #wallMillis()}
+     * @return the timestamp
+     */
+    long nowAt(long wall) {
+        while (true) {
+            long prev = state.get();
+            long next = wall > physicalMillis(prev) ? compose(wall, 0) : increment(prev);
+            if (state.compareAndSet(prev, next)) {
+                return next;
+            }
+        }
+    }
+
+    /**
      * Merges a timestamp received from another node (cluster mode) and issues a new local
      * timestamp larger than both the remote one and every earlier local one.
      *

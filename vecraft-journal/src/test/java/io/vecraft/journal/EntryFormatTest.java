@@ -3,9 +3,12 @@ package io.vecraft.journal;
 import io.vecraft.journal.internal.EntryFormat;
 import org.junit.jupiter.api.Test;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Random;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -37,5 +40,28 @@ class EntryFormatTest {
             e[bit / 8] ^= (byte) (1 << (bit % 8));
         }
         assertNotNull(EntryFormat.check(e, e.length - 1), "length mismatch detected");
+    }
+
+    @Test
+    void arrayHeaderEncodingWritesTheSameBytesAsTheBufferEncoding() {
+        Random rnd = TestSeeds.random("arrayHeaderEncodingWritesTheSameBytesAsTheBufferEncoding");
+        for (int i = 0; i < 1000; i++) {
+            int type = rnd.nextInt(256);
+            int partition = rnd.nextInt(65536);
+            int rid = rnd.nextInt(129);
+            long seq = rnd.nextLong();
+            long hlc = rnd.nextLong();
+            long tx = rnd.nextLong();
+            int payload = rnd.nextInt(Integer.MAX_VALUE);
+            ByteBuffer expected = EntryFormat.encodeHeader(ByteBuffer.allocate(EntryFormat.HEADER_BYTES), type,
+                    partition, rid, seq, hlc, tx, payload);
+            int off = rnd.nextInt(16);
+            byte[] dst = new byte[off + EntryFormat.HEADER_BYTES + 3];
+            Arrays.fill(dst, (byte) 0x5A);
+            EntryFormat.encodeHeader(dst, off, type, partition, rid, seq, hlc, tx, payload);
+            assertArrayEquals(expected.array(), Arrays.copyOfRange(dst, off, off + EntryFormat.HEADER_BYTES),
+                    "header " + i);
+            assertEquals((byte) 0x5A, dst[off + EntryFormat.HEADER_BYTES], "no byte written past the header");
+        }
     }
 }

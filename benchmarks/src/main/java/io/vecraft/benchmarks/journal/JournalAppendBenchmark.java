@@ -85,6 +85,9 @@ public class JournalAppendBenchmark {
         public int payloadSize;
         @Param({"ASYNC", "SYNC"})
         public String durability;
+        /** {@code JournalConfig.withZeroFillAhead} in SYNC mode ({@code -p preallocate=true,false} for an A/B run). */
+        @Param({"false"})
+        public boolean preallocate;
 
         Path dir;
         Journal journal;
@@ -95,7 +98,8 @@ public class JournalAppendBenchmark {
         public void open() throws IOException {
             dir = tempDir("vecraft-journal-bench");
             journal = Journal.open(JournalConfig.builder(dir)
-                    .withDurability("SYNC".equals(durability) ? Durability.SYNC : Durability.ASYNC).build());
+                    .withDurability("SYNC".equals(durability) ? Durability.SYNC : Durability.ASYNC)
+                    .withZeroFillAhead(preallocate).build());
             partition = journal.partition("data-0");
             payload = payload(payloadSize);
         }
@@ -103,8 +107,8 @@ public class JournalAppendBenchmark {
         @TearDown(Level.Trial)
         public void close() throws IOException {
             JournalStats s = partition.stats();
-            System.out.printf("%n[journal %s %dB] appends=%d forces=%d entries/force=%.2f avg force=%.1f us%n",
-                    durability, payloadSize, s.appends(), s.forces(),
+            System.out.printf("%n[journal %s %dB preallocate=%s] appends=%d forces=%d entries/force=%.2f avg force=%.1f us%n",
+                    durability, payloadSize, preallocate, s.appends(), s.forces(),
                     s.forces() == 0 ? 0.0 : (double) s.forcedEntries() / s.forces(),
                     s.forces() == 0 ? 0.0 : s.forceNanos() / 1000.0 / s.forces());
             journal.close();
@@ -156,6 +160,10 @@ public class JournalAppendBenchmark {
     /** SYNC journal and 1,000 prepared 64-byte entries for the batch benchmark. */
     @State(Scope.Benchmark)
     public static class BatchState {
+        /** {@code JournalConfig.withZeroFillAhead} ({@code -p preallocate=true,false} for an A/B run). */
+        @Param({"false"})
+        public boolean preallocate;
+
         Path dir;
         Journal journal;
         JournalPartition partition;
@@ -164,7 +172,8 @@ public class JournalAppendBenchmark {
         @Setup(Level.Trial)
         public void open() throws IOException {
             dir = tempDir("vecraft-journal-batch-bench");
-            journal = Journal.open(JournalConfig.builder(dir).withDurability(Durability.SYNC).build());
+            journal = Journal.open(JournalConfig.builder(dir).withDurability(Durability.SYNC)
+                    .withZeroFillAhead(preallocate).build());
             partition = journal.partition("data-0");
             drafts = new ArrayList<>();
             byte[] p = payload(64);
@@ -176,7 +185,8 @@ public class JournalAppendBenchmark {
         @TearDown(Level.Trial)
         public void close() throws IOException {
             JournalStats s = partition.stats();
-            System.out.printf("%n[batch SYNC 1000x64B] appends=%d forces=%d avg force=%.1f us%n", s.appends(),
+            System.out.printf("%n[batch SYNC 1000x64B preallocate=%s] appends=%d forces=%d avg force=%.1f us%n",
+                    preallocate, s.appends(),
                     s.forces(), s.forces() == 0 ? 0.0 : s.forceNanos() / 1000.0 / s.forces());
             journal.close();
             delete(dir);

@@ -93,6 +93,48 @@ public final class EntryFormat {
     }
 
     /**
+     * Writes the fixed header into {@code dst} at {@code off} (little-endian); the same bytes as
+     * {@link #encodeHeader(ByteBuffer, int, int, int, long, long, long, int)} without a buffer
+     * (the journal's append path encodes straight into its scratch array).
+     *
+     * @param dst            destination, at least {@code off + HEADER_BYTES} long
+     * @param off            offset of the entry in {@code dst}
+     * @param type           entry type
+     * @param partitionId    partition id
+     * @param requestIdBytes request id length in bytes
+     * @param sequence       sequence
+     * @param hlc            HLC
+     * @param transactionId  transaction id
+     * @param payloadBytes   payload length
+     */
+    public static void encodeHeader(byte[] dst, int off, int type, int partitionId, int requestIdBytes,
+                                    long sequence, long hlc, long transactionId, int payloadBytes) {
+        dst[off + OFF_VERSION] = (byte) VERSION;
+        dst[off + OFF_TYPE] = (byte) type;
+        dst[off + OFF_PARTITION] = (byte) partitionId;
+        dst[off + OFF_PARTITION + 1] = (byte) (partitionId >>> 8);
+        dst[off + OFF_REQUEST_ID_LEN] = (byte) requestIdBytes;
+        dst[off + OFF_REQUEST_ID_LEN + 1] = (byte) (requestIdBytes >>> 8);
+        dst[off + OFF_FLAGS] = 0;
+        dst[off + OFF_FLAGS + 1] = 0;
+        LONG.set(dst, off + OFF_SEQUENCE, sequence);
+        LONG.set(dst, off + OFF_HLC, hlc);
+        LONG.set(dst, off + OFF_TX, transactionId);
+        INT.set(dst, off + OFF_PAYLOAD_LEN, payloadBytes);
+    }
+
+    /**
+     * Writes a little-endian int (the CRC32C trailer) into {@code dst} at {@code off}.
+     *
+     * @param dst destination
+     * @param off offset
+     * @param v   value
+     */
+    public static void putIntLE(byte[] dst, int off, int v) {
+        INT.set(dst, off, v);
+    }
+
+    /**
      * Encodes a whole entry into a new array (used by tests and benchmarks).
      *
      * @param type          entry type
