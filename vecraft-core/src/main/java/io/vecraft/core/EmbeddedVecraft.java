@@ -575,13 +575,17 @@ final class EmbeddedVecraft extends AbstractVecraft {
                 shards.add(new SnapshotManifest.ShardEntry(rel, (Long) result[0], applied));
             }
         }
+        // The snapshot's consistent point: every entry of every partition stamped at or before this
+        // reading is in the snapshot (restore of the latest state cuts there). Writes go on, so the
+        // heads recorded below may hold later entries of some partitions and not of others.
         long hlc = journal.clock().now();
         List<SnapshotManifest.Partition> partitions = new ArrayList<>();
         Map<String, Long> heads = new TreeMap<>();
         Map<String, Long> firsts = new TreeMap<>();
         for (JournalPartition p : journal.partitions()) {
+            // Under the partition's append lock: an append stamped before hlc has finished writing.
+            long head = p.watermark().sequence();
             p.flush();
-            long head = p.headSequence();
             long first = Math.min(p.firstSequence(), head + 1);
             partitions.add(new SnapshotManifest.Partition(p.id(), p.name(), first, head));
             heads.put(p.name(), head);

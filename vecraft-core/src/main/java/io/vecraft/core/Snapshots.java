@@ -195,10 +195,13 @@ final class Snapshots {
     /** Cuts every partition; returns the last kept sequence per partition id, and the cut HLC under key -1. */
     private static Map<Integer, Long> cutJournal(Path target, SnapshotManifest m, RestorePoint point) {
         Map<Integer, Long> out = new TreeMap<>();
-        long maxHlc = Long.MAX_VALUE;
+        // The latest consistent state is the manifest's HLC: every partition holds every entry stamped
+        // up to it, while the recorded heads were taken one after another during writes and may
+        // include later entries of some partitions only. An earlier HLC is as consistent.
+        long maxHlc = m.hlc();
         SnapshotManifest.Partition named = null;
         if (point instanceof RestorePoint.AtHlc h) {
-            maxHlc = h.hlc();
+            maxHlc = Math.min(h.hlc(), m.hlc());
         } else if (point instanceof RestorePoint.AtSequence s) {
             for (SnapshotManifest.Partition p : m.partitions()) {
                 if (p.name().equals(s.partition())) {
@@ -231,10 +234,6 @@ final class Snapshots {
             if (r.lastSequence() == 0 && p.first() > 1) {
                 throw new InvalidArgumentException("point", "is before the first entry the snapshot holds of "
                         + "journal partition " + p.name() + " (sequence " + p.first() + ")");
-            }
-            if (point instanceof RestorePoint.Latest && r.lastSequence() != p.head()) {
-                throw new CorruptedDataException(p.name(), r.lastSequence() + 1, "the snapshot's journal ends at "
-                        + r.lastSequence() + " but its manifest records head " + p.head());
             }
             out.put(p.id(), r.lastSequence());
             cutHlc = Math.max(cutHlc, r.lastHlc());
