@@ -12,7 +12,11 @@ package io.vecraft.api;
  */
 public sealed interface RestorePoint {
 
-    /** @return everything the snapshot holds */
+    /**
+     * @return the snapshot's latest consistent state: every entry stamped up to the clock reading
+     *         the snapshot took after its checkpoints (writes that raced with the snapshot after that
+     *         reading are left out, as they may have reached some partitions' copies and not others)
+     */
     static RestorePoint latest() {
         return new Latest();
     }
