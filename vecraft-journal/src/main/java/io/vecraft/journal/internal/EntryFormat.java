@@ -64,38 +64,8 @@ public final class EntryFormat {
     }
 
     /**
-     * Writes the fixed header into {@code header} (position 0, little-endian, limit 36).
-     *
-     * @param header         a buffer of at least {@link #HEADER_BYTES} bytes
-     * @param type           entry type
-     * @param partitionId    partition id
-     * @param requestIdBytes request id length in bytes
-     * @param sequence       sequence
-     * @param hlc            HLC
-     * @param transactionId  transaction id
-     * @param payloadBytes   payload length
-     * @return {@code header} with limit {@link #HEADER_BYTES}
-     */
-    public static ByteBuffer encodeHeader(ByteBuffer header, int type, int partitionId, int requestIdBytes,
-                                          long sequence, long hlc, long transactionId, int payloadBytes) {
-        header.clear().order(ByteOrder.LITTLE_ENDIAN);
-        header.put(OFF_VERSION, (byte) VERSION);
-        header.put(OFF_TYPE, (byte) type);
-        header.putShort(OFF_PARTITION, (short) partitionId);
-        header.putShort(OFF_REQUEST_ID_LEN, (short) requestIdBytes);
-        header.putShort(OFF_FLAGS, (short) 0);
-        header.putLong(OFF_SEQUENCE, sequence);
-        header.putLong(OFF_HLC, hlc);
-        header.putLong(OFF_TX, transactionId);
-        header.putInt(OFF_PAYLOAD_LEN, payloadBytes);
-        header.limit(HEADER_BYTES);
-        return header;
-    }
-
-    /**
-     * Writes the fixed header into {@code dst} at {@code off} (little-endian); the same bytes as
-     * {@link #encodeHeader(ByteBuffer, int, int, int, long, long, long, int)} without a buffer
-     * (the journal's append path encodes straight into its scratch array).
+     * Writes the fixed header into {@code dst} at {@code off} (little-endian; layout in FORMAT.md).
+     * The journal's append path encodes straight into its scratch array with it.
      *
      * @param dst            destination, at least {@code off + HEADER_BYTES} long
      * @param off            offset of the entry in {@code dst}
@@ -149,14 +119,12 @@ public final class EntryFormat {
     public static byte[] encode(int type, int partitionId, long sequence, long hlc, byte[] requestId,
                                 long transactionId, byte[] payload) {
         byte[] out = new byte[entryBytes(requestId.length, payload.length)];
-        ByteBuffer bb = ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN);
-        encodeHeader(bb, type, partitionId, requestId.length, sequence, hlc, transactionId, payload.length);
+        encodeHeader(out, 0, type, partitionId, requestId.length, sequence, hlc, transactionId, payload.length);
         System.arraycopy(requestId, 0, out, HEADER_BYTES, requestId.length);
         System.arraycopy(payload, 0, out, HEADER_BYTES + requestId.length, payload.length);
         CRC32C crc = new CRC32C();
         crc.update(out, 0, out.length - CRC_BYTES);
-        bb.clear();
-        bb.putInt(out.length - CRC_BYTES, (int) crc.getValue());
+        putIntLE(out, out.length - CRC_BYTES, (int) crc.getValue());
         return out;
     }
 
