@@ -63,9 +63,10 @@ import java.util.zip.CRC32C;
  * SYNC mode writers then wait for a force in {@link #awaitDurableForcing}: the first waiter to
  * find no force in progress becomes the forcer for everything appended so far (group commit),
  * the others wait for it. Readers read volatile watermarks ({@code visible}, {@code durable},
- * {@code head}) and never take the append lock, except {@link #watermark()}. In SYNC and BATCH
- * mode with {@link JournalConfig#zeroFillAhead()} the appender also zero-fills the cycle file ahead
- * of the write position (see {@link #preallocate}), so that forces write data pages only.
+ * {@code head}) and never take the append lock, except {@link #watermark()}. With
+ * {@link JournalConfig#zeroFillAhead()} (the default) the appender also reserves the space of the
+ * next appends in the cycle file ahead of the write position (see {@link #preallocate}), so that a
+ * full disk fails an append before it writes anything and forces write data pages only.
  */
 final class ChroniclePartition implements JournalPartition {
     private static final Logger LOG = LoggerFactory.getLogger(ChroniclePartition.class);
@@ -107,15 +108,17 @@ final class ChroniclePartition implements JournalPartition {
     private long lastAppendWallMillis = Long.MIN_VALUE;
     /** File offset just past the last excerpt written (Chronicle's positions are file offsets). */
     private long writeEnd;
-    /** Zero-filling ahead of the writer (SYNC and BATCH, when configured; see {@link #preallocate}). */
+    /** Space reservation ahead of the writer (on unless configured off; see {@link #preallocate}). */
     private boolean preallocate;
-    /** Bytes after {@link #writeEnd} left alone by the zero-filling: room for an index array Chronicle writes there. */
+    /** Bytes an append may write past its own entry: an index array Chronicle starts there, and slack. */
     private final long preallocGap;
     private FileChannel preallocChannel;
+    /** Read and written back by {@link #preallocate}; used under appendLock only. */
+    private final ByteBuffer reserveBuffer = ByteBuffer.allocateDirect(64 << 10);
     private int preallocCycle = -1;
-    /** Bytes of the current cycle file below this offset have been written (zeros or entries). */
+    /** Bytes of the current cycle file below this offset are allocated (written back or written). */
     private long preallocEnd;
-    /** Zero bytes written ahead since open (opaque stores under appendLock; for tests). */
+    /** Bytes written back ahead of the writer since open (opaque stores under appendLock; for tests). */
     private long zeroFilled;
 
     // ---- published state. head and lastHlc have one writer at a time (under appendLock, or the
@@ -208,7 +211,7 @@ final class ChroniclePartition implements JournalPartition {
         this.maxEntryBytes = EntryFormat.entryBytes(JournalConfig.MAX_REQUEST_ID_BYTES, config.maxPayloadBytes());
         this.tickIntervalMillis = config.tickInterval().toMillis();
         this.forcer = config.forcer();
-        this.preallocate = !(durability instanceof Durability.Async) && !readOnly && config.zeroFillAhead();
+        this.preallocate = !readOnly && config.zeroFillAhead();
 
         recover();
         // Ticks start at most one interval after open (the open counts as activity).
@@ -227,8 +230,8 @@ final class ChroniclePartition implements JournalPartition {
             // One appender shared by all threads, serialised by appendLock (see class comment).
             appender.singleThreadedCheckDisabled(true);
         }
-        // When an excerpt is committed Chronicle may start a new index array (indexCount longs plus
-        // a 128-byte header) right after it, i.e. past writeEnd: keep the zeros clear of that.
+        // What one append may write past its entry: the new index array (indexCount longs plus a
+        // 128-byte header) Chronicle may start when it commits an excerpt, with room to spare.
         this.preallocGap = ((queue.indexCount() * 8L + 128 + 8 + 4095) & ~4095L) + (64L << 10);
     }
 
@@ -253,7 +256,6 @@ final class ChroniclePartition implements JournalPartition {
     static final long PREALLOC_AHEAD = 512L << 10;
     /** Bytes zero-filled at a time. */
     static final long PREALLOC_CHUNK = 1L << 20;
-    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(64 << 10).asReadOnlyBuffer();
 
     static long blockSize(int maxEntryBytes) {
         long need = 4L * (maxEntryBytes + 8);
@@ -617,6 +619,19 @@ final class ChroniclePartition implements JournalPartition {
             time.millis = physical;
         }
         int length = EntryFormat.entryBytes(rid.length, payload.length);
+        if (preallocate && !newCycle && (cycle != preallocCycle || writeEnd + length + preallocGap > preallocEnd)) {
+            // Usually reserved after the previous append already; not for an entry larger than what
+            // lies reserved, when Chronicle grew the file since, or when that reservation failed.
+            try {
+                preallocate(cycle, length);
+            } catch (IOException | RuntimeException e) {
+                fail(e);
+                throw new VecraftIOException("journal partition " + name + ": could not reserve space for entry "
+                        + seq + " (" + length + " bytes) in " + appender.currentFile() + " (" + e.getMessage()
+                        + "; a full disk reports this); nothing of it was written; the partition refuses appends"
+                        + " until the journal is reopened", e);
+            }
+        }
         try {
             if (length <= SMALL_ENTRY_BYTES) {
                 // The whole entry is encoded in a scratch array (header in place, one copy of request
@@ -673,53 +688,72 @@ final class ChroniclePartition implements JournalPartition {
         lastAppendWallMillis = wall;
         BYTES.setOpaque(this, byteCount + length);
         if (preallocate && (writeEnd + preallocGap + PREALLOC_AHEAD > preallocEnd || cycle != preallocCycle)) {
-            preallocate(cycle);
+            try {
+                preallocate(cycle, 0);
+            } catch (IOException | RuntimeException e) {
+                // This entry is written; the next append retries before it writes anything, and fails then.
+                LOG.debug("journal partition {}: reserving space ahead failed: {}", name, e.toString());
+            }
         }
     }
 
     /**
-     * Writes zeros into the cycle file ahead of the write position, {@value #PREALLOC_CHUNK} bytes
-     * at a time whenever less than {@value #PREALLOC_AHEAD} lie ahead. Chronicle's cycle file is
-     * sparse: without this, the first fdatasync after the writer enters a new page also has to
-     * allocate its block (an ext4 journal commit on top of the data write). Zero pages are
-     * allocated by the force that first covers them, so later forces write data only. Caller holds
-     * appendLock, and every write to the file (Chronicle's, through its mapping) happens under it,
-     * before {@link #writeEnd} or, for an index array Chronicle starts when it commits an excerpt,
-     * within {@link #preallocGap} after it; the zeros start beyond that, so they never overlap a
-     * written byte, and Chronicle later writes its excerpts over them. Zeros beyond the
-     * write position are what a reader and the recovery scanner see there anyway (a hole reads as
-     * zeros; a zero header marks the end of the data), so the format is unchanged. Never extends
-     * the file (Chronicle sizes it). Failures are logged and switch zero-filling off for the
-     * partition: it is an optimisation, the data path does not depend on it.
+     * Reserves the space of the next appends: writes the cycle file's own bytes back (zeros where
+     * nothing was written yet) from the page after the write position to
+     * {@value #PREALLOC_AHEAD}-{@value #PREALLOC_CHUNK} bytes past what the next append may touch
+     * (its entry and an index array), {@value #PREALLOC_CHUNK} bytes at a time. Two reasons:
+     * <ul>
+     *   <li>a full disk. Chronicle writes through a mapping of its sparse cycle file, and a store into
+     *       a page the file system cannot allocate raises SIGBUS; in JIT-compiled code the JVM
+     *       delivers that as an {@code InternalError} at some later point of the thread, possibly
+     *       after the append returned (measured on a full tmpfs: the append returned, the error
+     *       surfaced in the caller, and the entry was garbage). Allocating the pages with an
+     *       ordinary write first turns a full disk into an {@code IOException} here, before anything
+     *       of the entry is written;</li>
+     *   <li>speed: a force then writes data pages instead of also allocating blocks (BENCHMARKS.md).</li>
+     * </ul>
+     * Content preserving: every byte is read and written back unchanged, so it is safe over an
+     * index array Chronicle started past the write position. Caller holds appendLock, under which
+     * every write to the file happens (Chronicle's appender is used only there). A hole reads as
+     * zeros and a zero header marks the end of the data, so the format is unchanged. Never extends
+     * the file (Chronicle sizes it).
+     *
+     * @param cycle  the cycle being written
+     * @param length bytes of the entry about to be written (0 when reserving after an append)
+     * @throws IOException if the file system has no space (or the read or write fails otherwise);
+     *                     what was reserved before the failure stays reserved
      */
-    private void preallocate(int cycle) {
-        try {
-            if (cycle != preallocCycle) {
-                closePreallocChannel();
-                File f = appender.currentFile();
-                if (f == null) {
-                    return;
-                }
-                preallocChannel = FileChannel.open(f.toPath(), StandardOpenOption.WRITE);
-                preallocCycle = cycle;
-                preallocEnd = 0;
-            }
-            long from = Math.max(preallocEnd, (writeEnd + preallocGap + 4095) & ~4095L);
-            long to = Math.min(from + PREALLOC_CHUNK, preallocChannel.size());
-            long pos = from;
-            while (pos < to) {
-                ByteBuffer z = ZEROS.duplicate();
-                z.limit((int) Math.min(z.capacity(), to - pos));
-                pos += preallocChannel.write(z, pos);
-            }
-            if (to > from) {
-                ZERO_FILLED.setOpaque(this, zeroFilled + (to - from));
-                preallocEnd = to;
-            }
-        } catch (IOException | RuntimeException e) {
-            LOG.warn("journal partition {}: zero-filling ahead of the writer failed; continuing without it", name, e);
-            preallocate = false;
+    private void preallocate(int cycle, int length) throws IOException {
+        if (cycle != preallocCycle) {
             closePreallocChannel();
+            File f = appender.currentFile();
+            if (f == null) {
+                return;
+            }
+            preallocChannel = FileChannel.open(f.toPath(), StandardOpenOption.READ, StandardOpenOption.WRITE);
+            preallocCycle = cycle;
+            preallocEnd = 0;
+        }
+        long from = Math.max(preallocEnd, (writeEnd + 4095) & ~4095L);
+        long to = Math.min(Math.max(from, writeEnd + length + preallocGap + PREALLOC_AHEAD) + PREALLOC_CHUNK,
+                preallocChannel.size());
+        ByteBuffer buf = reserveBuffer;
+        long pos = from;
+        while (pos < to) {
+            buf.clear();
+            buf.limit((int) Math.min(buf.capacity(), to - pos));
+            int n = preallocChannel.read(buf, pos);
+            if (n <= 0) {
+                break;
+            }
+            buf.flip();
+            while (buf.hasRemaining()) {
+                preallocChannel.write(buf, pos + buf.position());
+            }
+            pos += n;
+            // Opaque stores: stats and tests read these without the lock.
+            ZERO_FILLED.setOpaque(this, zeroFilled + n);
+            preallocEnd = pos;
         }
     }
 

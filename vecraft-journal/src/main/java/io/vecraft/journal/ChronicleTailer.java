@@ -4,6 +4,7 @@ import io.vecraft.api.CorruptedDataException;
 import io.vecraft.api.InvalidArgumentException;
 import io.vecraft.api.NotFoundException;
 import io.vecraft.api.VecraftClosedException;
+import io.vecraft.api.VecraftIOException;
 import io.vecraft.journal.internal.EntryFormat;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptTailer;
@@ -123,11 +124,28 @@ final class ChronicleTailer implements JournalTailer {
         try {
             return readAt(seq);
         } catch (InternalError e) {
-            // SIGBUS of a mapped read outside the file: only damage to Chronicle's own header or index
-            // makes it compute such a position (entries are bounds-checked below)
             positioned = false;
-            throw new CorruptedDataException(partition.name(), seq, "reading the entry faulted outside the cycle "
-                    + "file (" + e.getMessage() + "): Chronicle's header or index of the partition is damaged", e);
+            // The JVM reports SIGBUS of a mapped access in JIT-compiled code late, at some later point
+            // of the thread: this error may belong to an earlier access of the caller (a store into
+            // a mapped file of a full disk) rather than to this read. Read again to tell them apart.
+            try {
+                readAt(seq);
+            } catch (InternalError again) {
+                // SIGBUS of a mapped read outside the file: only damage to Chronicle's own header or
+                // index makes it compute such a position (entries are bounds-checked below)
+                positioned = false;
+                throw new CorruptedDataException(partition.name(), seq, "reading the entry faulted outside the "
+                        + "cycle file (" + again.getMessage() + "): Chronicle's header or index of the partition is"
+                        + " damaged", again);
+            } catch (RuntimeException other) {
+                positioned = false;
+                e.addSuppressed(other);
+            }
+            positioned = false;
+            throw new VecraftIOException("journal partition " + partition.name() + ": the thread reading entry " + seq
+                    + " got a mapped-memory fault (" + e.getMessage() + ") that reading the entry again does not"
+                    + " repeat: an earlier access of this thread to a memory-mapped file faulted (a full disk or"
+                    + " a truncated file does this); the entry itself reads fine", e);
         }
     }
 

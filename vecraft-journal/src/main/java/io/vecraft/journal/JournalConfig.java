@@ -143,7 +143,7 @@ public final class JournalConfig {
     }
 
     /**
-     * @return true if SYNC and BATCH partitions write zeros into the cycle file ahead of the writer
+     * @return true if partitions reserve the space of the next appends ahead of the writer
      *         (see {@link Builder#withZeroFillAhead(boolean)})
      */
     public boolean zeroFillAhead() {
@@ -179,7 +179,7 @@ public final class JournalConfig {
         private boolean readOnly;
         private HybridLogicalClock clock;
         private FileForcer forcer = FileForcer.FDATASYNC;
-        private boolean zeroFillAhead;
+        private boolean zeroFillAhead = true;
 
         private Builder(Path directory) {
             this.directory = directory;
@@ -275,16 +275,21 @@ public final class JournalConfig {
         }
 
         /**
-         * Zero-fill the cycle file ahead of the writer in SYNC and BATCH mode (default off): the
-         * partition keeps 512 KiB-1.5 MiB past the write position written with zeros, so that forces
-         * write data pages instead of also allocating blocks of Chronicle's sparse file. Measured on
-         * ext4: +14 % SYNC throughput with 16 writers, +50-125 % for 1,000-entry batches
-         * (BENCHMARKS.md, "Journal"). Off by default because it changes full-disk behaviour: the
-         * pre-written space lets a write succeed that would otherwise fault, and on a full 48 MiB
-         * tmpfs the reader of that write then faulted instead (vecraft-core DiskFaultTest, not yet
-         * understood). The on-disk format is the same either way.
+         * Reserve the space of the next appends in the cycle file ahead of the writer (default on,
+         * every durability mode): the partition keeps 512 KiB-1.5 MiB past what the next append
+         * may touch allocated, by writing the file's own bytes back (zeros where nothing was
+         * written yet). Chronicle writes through a mapping of a sparse file, and on a full disk a
+         * store into an unallocated page raises SIGBUS, which the JVM may deliver as an
+         * {@code InternalError} only after the append returned, leaving a garbage entry behind
+         * an acknowledgement. With the reservation a full disk fails the reservation's ordinary
+         * write instead, before anything of the entry is written ({@code VecraftIOException}, and
+         * the partition refuses appends until reopen). Not covered: the first entry of a new cycle
+         * file, which Chronicle creates and writes before the file can be reserved. It also makes
+         * SYNC faster, since forces then write data pages instead of also allocating blocks
+         * (BENCHMARKS.md, "Journal": 1,000-entry batches about 2.5 x). The on-disk format is the same
+         * either way. Turn it off only to measure without it.
          *
-         * @param on whether to zero-fill ahead
+         * @param on whether to reserve space ahead
          * @return this
          */
         public Builder withZeroFillAhead(boolean on) {

@@ -17,9 +17,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Zero-filling ahead of the writer ({@link JournalConfig.Builder#withZeroFillAhead}, SYNC and BATCH): the zeros never land on an entry or on an
- * index array Chronicle starts after an entry, across rolls and entries of every size, and ASYNC
- * does not zero-fill.
+ * Space reservation ahead of the writer ({@link JournalConfig.Builder#withZeroFillAhead}, on by default, every
+ * mode): writing the file's bytes back never changes an entry or an index array Chronicle starts after an
+ * entry, across rolls and entries of every size (some larger than the reserved window); it can be turned off.
+ * What it is for on a full disk is in {@link JournalFullDiskTest}.
  */
 class PreallocationTest {
     private static final long T0 = 1_700_000_000_000L;
@@ -37,8 +38,8 @@ class PreallocationTest {
     }
 
     @Test
-    void zeroFillingAheadNeverOverwritesEntriesOrChronicleIndexes() throws Exception {
-        Random rnd = TestSeeds.random("zeroFillingAheadNeverOverwritesEntriesOrChronicleIndexes");
+    void reservingAheadNeverChangesEntriesOrChronicleIndexes() throws Exception {
+        Random rnd = TestSeeds.random("reservingAheadNeverChangesEntriesOrChronicleIndexes");
         ManualClock wall = new ManualClock(T0);
         // TEST_SECONDLY: index arrays of 32K entries, one index entry every 4 excerpts, so a new
         // index array starts after excerpt 131,072 of a file; the roll at 150,000 starts a new file.
@@ -66,7 +67,7 @@ class PreallocationTest {
             }
             zeroFilled = p.zeroFilledBytes();
         }
-        assertTrue(zeroFilled > 4L << 20, "zero-filled ahead: " + zeroFilled + " bytes");
+        assertTrue(zeroFilled > 4L << 20, "reserved ahead: " + zeroFilled + " bytes");
 
         JournalVerifier.Report report = JournalVerifier.verify(dir.resolve("j"));
         assertTrue(report.findings().stream().allMatch(f -> f.status() == Status.OK), report.findings().toString());
@@ -86,7 +87,7 @@ class PreallocationTest {
     }
 
     @Test
-    void syncAppendsAfterZeroFillingSurviveReopen() {
+    void syncAppendsIntoReservedSpaceSurviveReopen() {
         JournalConfig config = JournalConfig.builder(dir.resolve("s")).withDurability(Durability.SYNC)
                 .withZeroFillAhead(true).build();
         try (Journal j = Journal.open(config)) {
@@ -95,7 +96,7 @@ class PreallocationTest {
                 p.append(1, "r" + seq, 0, payload(seq, 100_000));
                 assertTrue(p.durableSequence() >= seq);
             }
-            assertTrue(p.zeroFilledBytes() > 0, "SYNC zero-fills ahead");
+            assertTrue(p.zeroFilledBytes() > 0, "SYNC reserves ahead");
         }
         try (Journal j = Journal.open(config)) {
             JournalTailer t = j.partition("data-0").tailer();
@@ -106,20 +107,25 @@ class PreallocationTest {
     }
 
     @Test
-    void asyncDoesNotZeroFill() {
-        try (Journal j = Journal.open(JournalConfig.builder(dir.resolve("a")).withDurability(Durability.ASYNC)
-                .withZeroFillAhead(true).build())) {
+    void asyncReservesToo() {
+        try (Journal j = Journal.open(JournalConfig.builder(dir.resolve("a")).withDurability(Durability.ASYNC).build())) {
             ChroniclePartition p = (ChroniclePartition) j.partition("data-0");
             for (int seq = 1; seq <= 1000; seq++) {
                 p.append(1, "", 0, payload(seq, 5000));
             }
-            assertEquals(0, p.zeroFilledBytes());
+            assertTrue(p.zeroFilledBytes() >= 5_000_000L, "reserved ahead: " + p.zeroFilledBytes());
         }
     }
 
     @Test
-    void zeroFillingIsOffByDefault() {
+    void reservationIsOnByDefaultAndCanBeTurnedOff() {
         try (Journal j = Journal.open(JournalConfig.builder(dir.resolve("d")).withDurability(Durability.SYNC).build())) {
+            ChroniclePartition p = (ChroniclePartition) j.partition("data-0");
+            p.append(1, "", 0, payload(1, 50_000));
+            assertTrue(p.zeroFilledBytes() > 50_000, "reserved by default: " + p.zeroFilledBytes());
+        }
+        try (Journal j = Journal.open(JournalConfig.builder(dir.resolve("o")).withDurability(Durability.SYNC)
+                .withZeroFillAhead(false).build())) {
             ChroniclePartition p = (ChroniclePartition) j.partition("data-0");
             for (int seq = 1; seq <= 20; seq++) {
                 p.append(1, "", 0, payload(seq, 50_000));

@@ -85,8 +85,8 @@ public class JournalAppendBenchmark {
         public int payloadSize;
         @Param({"ASYNC", "SYNC"})
         public String durability;
-        /** {@code JournalConfig.withZeroFillAhead} in SYNC mode ({@code -p preallocate=true,false} for an A/B run). */
-        @Param({"false"})
+        /** {@code JournalConfig.withZeroFillAhead}, the space reservation (default on; {@code -p preallocate=true,false} for an A/B run). */
+        @Param({"true"})
         public boolean preallocate;
 
         Path dir;
@@ -160,8 +160,8 @@ public class JournalAppendBenchmark {
     /** SYNC journal and 1,000 prepared 64-byte entries for the batch benchmark. */
     @State(Scope.Benchmark)
     public static class BatchState {
-        /** {@code JournalConfig.withZeroFillAhead} ({@code -p preallocate=true,false} for an A/B run). */
-        @Param({"false"})
+        /** {@code JournalConfig.withZeroFillAhead}, the space reservation (default on; {@code -p preallocate=true,false} for an A/B run). */
+        @Param({"true"})
         public boolean preallocate;
 
         Path dir;
