@@ -115,6 +115,7 @@ final class ChroniclePartition implements JournalPartition {
     private FileChannel preallocChannel;
     /** Read and written back by {@link #preallocate}; used under appendLock only. */
     private final ByteBuffer reserveBuffer = ByteBuffer.allocateDirect(64 << 10);
+    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(64 << 10).asReadOnlyBuffer();
     private int preallocCycle = -1;
     /** Bytes of the current cycle file below this offset are allocated (written back or written). */
     private long preallocEnd;
@@ -619,9 +620,11 @@ final class ChroniclePartition implements JournalPartition {
             time.millis = physical;
         }
         int length = EntryFormat.entryBytes(rid.length, payload.length);
-        if (preallocate && !newCycle && (cycle != preallocCycle || writeEnd + length + preallocGap > preallocEnd)) {
+        if (preallocate && cycle == preallocCycle && writeEnd + length + preallocGap > preallocEnd) {
             // Usually reserved after the previous append already; not for an entry larger than what
-            // lies reserved, when Chronicle grew the file since, or when that reservation failed.
+            // lies reserved, or when Chronicle grew the file since, or when that reservation failed.
+            // Only once this process wrote to the file (cycle == preallocCycle): before that,
+            // writeEnd does not describe it.
             try {
                 preallocate(cycle, length);
             } catch (IOException | RuntimeException e) {
@@ -712,9 +715,10 @@ final class ChroniclePartition implements JournalPartition {
      *       of the entry is written;</li>
      *   <li>speed: a force then writes data pages instead of also allocating blocks (BENCHMARKS.md).</li>
      * </ul>
-     * Content preserving: every byte is read and written back unchanged, so it is safe over an
-     * index array Chronicle started past the write position. Caller holds appendLock, under which
-     * every write to the file happens (Chronicle's appender is used only there). A hole reads as
+     * Content preserving: within {@link #preallocGap} of the write position, where Chronicle may
+     * have started an index array after the last entry, every byte is read and written back
+     * unchanged; beyond that nothing was written and zeros are written. Caller holds appendLock,
+     * under which every write to the file happens (Chronicle's appender is used only there). A hole reads as
      * zeros and a zero header marks the end of the data, so the format is unchanged. Never extends
      * the file (Chronicle sizes it).
      *
@@ -737,18 +741,32 @@ final class ChroniclePartition implements JournalPartition {
         long from = Math.max(preallocEnd, (writeEnd + 4095) & ~4095L);
         long to = Math.min(Math.max(from, writeEnd + length + preallocGap + PREALLOC_AHEAD) + PREALLOC_CHUNK,
                 preallocChannel.size());
-        ByteBuffer buf = reserveBuffer;
+        // Below this Chronicle may have started an index array after the last entry: keep its bytes
+        // (read and write back). Beyond it nothing was written: zeros, without reading (reading
+        // ahead like that made every later force several times slower, measured).
+        long zerosFrom = (writeEnd + preallocGap + 4095) & ~4095L;
         long pos = from;
         while (pos < to) {
-            buf.clear();
-            buf.limit((int) Math.min(buf.capacity(), to - pos));
-            int n = preallocChannel.read(buf, pos);
-            if (n <= 0) {
-                break;
-            }
-            buf.flip();
-            while (buf.hasRemaining()) {
-                preallocChannel.write(buf, pos + buf.position());
+            int n;
+            if (pos < zerosFrom) {
+                ByteBuffer buf = reserveBuffer;
+                buf.clear();
+                buf.limit((int) Math.min(buf.capacity(), Math.min(to, zerosFrom) - pos));
+                n = preallocChannel.read(buf, pos);
+                if (n <= 0) {
+                    break;
+                }
+                buf.flip();
+                while (buf.hasRemaining()) {
+                    preallocChannel.write(buf, pos + buf.position());
+                }
+            } else {
+                ByteBuffer z = ZEROS.duplicate();
+                z.limit((int) Math.min(z.capacity(), to - pos));
+                n = z.remaining();
+                while (z.hasRemaining()) {
+                    preallocChannel.write(z, pos + z.position());
+                }
             }
             pos += n;
             // Opaque stores: stats and tests read these without the lock.
