@@ -60,7 +60,8 @@ public final class JournalConfig {
     private final boolean readOnly;
     private final HybridLogicalClock clock;
     private final FileForcer forcer;
-    private final boolean zeroFillAhead;
+    /** Null: the default for the durability mode (see {@link #zeroFillAhead()}). */
+    private final Boolean zeroFillAhead;
 
     private JournalConfig(Builder b) {
         this.directory = b.directory;
@@ -95,6 +96,7 @@ public final class JournalConfig {
         b.readOnly = readOnly;
         b.clock = clock;
         b.forcer = forcer;
+        b.zeroFillAhead = zeroFillAhead;
         return b;
     }
 
@@ -144,17 +146,18 @@ public final class JournalConfig {
 
     /**
      * @return true if partitions reserve the space of the next appends ahead of the writer
-     *         (see {@link Builder#withZeroFillAhead(boolean)})
+     *         (see {@link Builder#withZeroFillAhead(boolean)}): as set, else true for SYNC and
+     *         BATCH and false for ASYNC
      */
     public boolean zeroFillAhead() {
-        return zeroFillAhead;
+        return zeroFillAhead != null ? zeroFillAhead : !(durability instanceof Durability.Async);
     }
 
     @Override
     public String toString() {
         return "JournalConfig{directory=" + directory + ", partitions=" + partitions + ", durability=" + durability
                 + ", maxPayloadBytes=" + maxPayloadBytes + ", tickInterval=" + tickInterval + ", rollCycle="
-                + rollCycle + ", readOnly=" + readOnly + ", zeroFillAhead=" + zeroFillAhead + "}";
+                + rollCycle + ", readOnly=" + readOnly + ", zeroFillAhead=" + zeroFillAhead() + "}";
     }
 
     /** Forces a file channel; replaced by tests to inject fsync failures. */
@@ -179,7 +182,7 @@ public final class JournalConfig {
         private boolean readOnly;
         private HybridLogicalClock clock;
         private FileForcer forcer = FileForcer.FDATASYNC;
-        private boolean zeroFillAhead = true;
+        private Boolean zeroFillAhead;
 
         private Builder(Path directory) {
             this.directory = directory;
@@ -275,21 +278,25 @@ public final class JournalConfig {
         }
 
         /**
-         * Reserve the space of the next appends in the cycle file ahead of the writer (default on,
-         * every durability mode): the partition keeps 512 KiB-1.5 MiB past what the next append
-         * may touch allocated, by writing the file's own bytes back (zeros where nothing was
-         * written yet). Chronicle writes through a mapping of a sparse file, and on a full disk a
-         * store into an unallocated page raises SIGBUS, which the JVM may deliver as an
-         * {@code InternalError} only after the append returned, leaving a garbage entry behind
-         * an acknowledgement. With the reservation a full disk fails the reservation's ordinary
+         * Reserve the space of the next appends in the cycle file ahead of the writer. Default: on
+         * in SYNC and BATCH mode, off in ASYNC mode. The partition keeps 512 KiB-1.5 MiB past what
+         * the next append may touch allocated, by ordinary writes (zeros past the data; the bytes
+         * just after the last entry, where Chronicle may have started an index array, are read and
+         * written back unchanged). Chronicle writes through a mapping of a sparse file, and on a
+         * full disk a store into an unallocated page raises SIGBUS, which the JVM may deliver as an
+         * {@code InternalError} only after the append returned, leaving a garbage entry behind an
+         * acknowledgement. With the reservation a full disk fails the reservation's ordinary
          * write instead, before anything of the entry is written ({@code VecraftIOException}, and
-         * the partition refuses appends until reopen). Not covered: the first entry of a new cycle
-         * file, which Chronicle creates and writes before the file can be reserved. It also makes
-         * SYNC faster, since forces then write data pages instead of also allocating blocks
-         * (BENCHMARKS.md, "Journal": 1,000-entry batches about 2.5 x). The on-disk format is the same
-         * either way. Turn it off only to measure without it.
+         * the partition refuses appends until reopen). Not covered: the first entry written to a
+         * cycle file by this process (after open, and of each new file), which is written before
+         * the space after it can be reserved. It also makes SYNC faster: forces then write data
+         * pages instead of also allocating blocks (BENCHMARKS.md, "Journal": 1,000-entry batches
+         * about 2.8 x). In ASYNC mode it costs throughput (about a quarter for one writer of 1 KiB
+         * entries, measured), so there it is off unless turned on here; an ASYNC partition on a
+         * full disk can then acknowledge an entry that reads back as garbage (vecraft-journal
+         * {@code FORMAT.md}). The on-disk format is the same either way.
          *
-         * @param on whether to reserve space ahead
+         * @param on whether to reserve space ahead, in every durability mode
          * @return this
          */
         public Builder withZeroFillAhead(boolean on) {

@@ -17,9 +17,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Space reservation ahead of the writer ({@link JournalConfig.Builder#withZeroFillAhead}, on by default, every
- * mode): writing the file's bytes back never changes an entry or an index array Chronicle starts after an
- * entry, across rolls and entries of every size (some larger than the reserved window); it can be turned off.
+ * Space reservation ahead of the writer ({@link JournalConfig.Builder#withZeroFillAhead}, on by default in SYNC
+ * and BATCH, on request in ASYNC): it never changes an entry or an index array Chronicle starts after an entry,
+ * across rolls and entries of every size (some larger than the reserved window); it can be turned off.
  * What it is for on a full disk is in {@link JournalFullDiskTest}.
  */
 class PreallocationTest {
@@ -107,8 +107,16 @@ class PreallocationTest {
     }
 
     @Test
-    void asyncReservesToo() {
+    void asyncReservesOnlyWhenAskedTo() {
         try (Journal j = Journal.open(JournalConfig.builder(dir.resolve("a")).withDurability(Durability.ASYNC).build())) {
+            ChroniclePartition p = (ChroniclePartition) j.partition("data-0");
+            for (int seq = 1; seq <= 1000; seq++) {
+                p.append(1, "", 0, payload(seq, 5000));
+            }
+            assertEquals(0, p.zeroFilledBytes(), "ASYNC does not reserve by default");
+        }
+        try (Journal j = Journal.open(JournalConfig.builder(dir.resolve("b")).withDurability(Durability.ASYNC)
+                .withZeroFillAhead(true).build())) {
             ChroniclePartition p = (ChroniclePartition) j.partition("data-0");
             for (int seq = 1; seq <= 1000; seq++) {
                 p.append(1, "", 0, payload(seq, 5000));
@@ -118,7 +126,7 @@ class PreallocationTest {
     }
 
     @Test
-    void reservationIsOnByDefaultAndCanBeTurnedOff() {
+    void syncReservesByDefaultAndCanBeTurnedOff() {
         try (Journal j = Journal.open(JournalConfig.builder(dir.resolve("d")).withDurability(Durability.SYNC).build())) {
             ChroniclePartition p = (ChroniclePartition) j.partition("data-0");
             p.append(1, "", 0, payload(1, 50_000));

@@ -72,6 +72,11 @@ public class JournalAppendBenchmark {
         }
     }
 
+    /** Applies a {@code preallocate} parameter: {@code default} leaves the journal's default. */
+    static JournalConfig.Builder reservation(JournalConfig.Builder b, String preallocate) {
+        return "default".equals(preallocate) ? b : b.withZeroFillAhead(Boolean.parseBoolean(preallocate));
+    }
+
     static byte[] payload(int size) {
         byte[] b = new byte[size];
         new Random(42).nextBytes(b);
@@ -85,9 +90,12 @@ public class JournalAppendBenchmark {
         public int payloadSize;
         @Param({"ASYNC", "SYNC"})
         public String durability;
-        /** {@code JournalConfig.withZeroFillAhead}, the space reservation (default on; {@code -p preallocate=true,false} for an A/B run). */
-        @Param({"true"})
-        public boolean preallocate;
+        /**
+         * {@code JournalConfig.withZeroFillAhead}, the space reservation: {@code default} (on for
+         * SYNC, off for ASYNC), or {@code true}/{@code false} for an A/B run ({@code -p preallocate=true,false}).
+         */
+        @Param({"default"})
+        public String preallocate;
 
         Path dir;
         Journal journal;
@@ -97,9 +105,9 @@ public class JournalAppendBenchmark {
         @Setup(Level.Trial)
         public void open() throws IOException {
             dir = tempDir("vecraft-journal-bench");
-            journal = Journal.open(JournalConfig.builder(dir)
+            journal = Journal.open(reservation(JournalConfig.builder(dir), preallocate)
                     .withDurability("SYNC".equals(durability) ? Durability.SYNC : Durability.ASYNC)
-                    .withZeroFillAhead(preallocate).build());
+                    .build());
             partition = journal.partition("data-0");
             payload = payload(payloadSize);
         }
@@ -160,9 +168,12 @@ public class JournalAppendBenchmark {
     /** SYNC journal and 1,000 prepared 64-byte entries for the batch benchmark. */
     @State(Scope.Benchmark)
     public static class BatchState {
-        /** {@code JournalConfig.withZeroFillAhead}, the space reservation (default on; {@code -p preallocate=true,false} for an A/B run). */
-        @Param({"true"})
-        public boolean preallocate;
+        /**
+         * {@code JournalConfig.withZeroFillAhead}, the space reservation: {@code default} (on for
+         * SYNC, off for ASYNC), or {@code true}/{@code false} for an A/B run ({@code -p preallocate=true,false}).
+         */
+        @Param({"default"})
+        public String preallocate;
 
         Path dir;
         Journal journal;
@@ -172,8 +183,8 @@ public class JournalAppendBenchmark {
         @Setup(Level.Trial)
         public void open() throws IOException {
             dir = tempDir("vecraft-journal-batch-bench");
-            journal = Journal.open(JournalConfig.builder(dir).withDurability(Durability.SYNC)
-                    .withZeroFillAhead(preallocate).build());
+            journal = Journal.open(reservation(JournalConfig.builder(dir), preallocate).withDurability(Durability.SYNC)
+                    .build());
             partition = journal.partition("data-0");
             drafts = new ArrayList<>();
             byte[] p = payload(64);

@@ -95,7 +95,7 @@ public final class SyncTargetHarness {
              Journal sync = Journal.open(JournalConfig.builder(root.resolve("sync")).withPartitions("group", "batch").withDurability(Durability.SYNC)
                      .withZeroFillAhead(reserve).build());
              Journal async = Journal.open(JournalConfig.builder(root.resolve("async")).withPartitions("single")
-                     .withDurability(Durability.ASYNC).withZeroFillAhead(reserve).build())) {
+                     .withDurability(Durability.ASYNC).build())) {
             over.write(ByteBuffer.allocate(1 << 16), 0);
             over.force(true);
             JournalPartition group = sync.partition("group");
