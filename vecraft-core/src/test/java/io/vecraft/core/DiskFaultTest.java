@@ -17,8 +17,8 @@ import io.vecraft.api.VecraftConfig;
 import io.vecraft.api.VecraftException;
 import io.vecraft.api.VecraftIOException;
 import io.vecraft.api.spi.ForceObserver;
+import io.vecraft.journal.SmallDisk;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -174,7 +174,7 @@ class DiskFaultTest {
         Files.createDirectories(mount);
         // -Dvecraft.test.injectEnospc=true forces the injected variant (what a machine without mount rights runs)
         boolean tmpfs = !Boolean.getBoolean("vecraft.test.injectEnospc")
-                && run("mount", "-t", "tmpfs", "-o", "size=48m", "tmpfs", mount.toString()) == 0;
+                && SmallDisk.mount(mount, "48m");
         FailingJournalForce injected = new FailingJournalForce("No space left on device (injected ENOSPC)");
         Path data = mount.resolve("db");
         Path filler = mount.resolve("filler");
@@ -193,7 +193,7 @@ class DiskFaultTest {
                 before.addAll(writeSome(c, "a", 30));
                 db.checkpoint();
                 if (tmpfs) {
-                    fill(filler);
+                    SmallDisk.fill(filler);
                 } else {
                     injected.armed.set(true);
                 }
@@ -237,30 +237,8 @@ class DiskFaultTest {
             }
         } finally {
             if (tmpfs) {
-                System.gc(); // release mappings of the closed files
-                run("umount", "-l", mount.toString());
+                SmallDisk.unmount(mount);
             }
-        }
-    }
-
-    private static void fill(Path filler) {
-        byte[] chunk = new byte[1 << 16];
-        try (OutputStream out = Files.newOutputStream(filler)) {
-            while (true) {
-                out.write(chunk);
-            }
-        } catch (IOException full) {
-            // the file system is full now
-        }
-    }
-
-    private static int run(String... cmd) throws InterruptedException {
-        try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            return p.waitFor();
-        } catch (IOException e) {
-            return -1;
         }
     }
 }

@@ -6,8 +6,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -43,7 +41,7 @@ class JournalFullDiskTest {
     void aFullDiskFailsAnAppendCleanlyAndKeepsEveryAcknowledgedEntry(String mode) throws Exception {
         Path mount = dir.resolve("small-disk");
         Files.createDirectories(mount);
-        assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", mount.toString()) == 0,
+        assumeTrue(SmallDisk.mount(mount, "16m"),
                 "needs permission to mount a 16 MiB tmpfs (run as root) to fill a real file system");
         try {
             Random rnd = TestSeeds.random("JournalFullDiskTest." + mode);
@@ -64,7 +62,7 @@ class JournalFullDiskTest {
                 for (int i = 0; i < 30; i++) {
                     acknowledged.add(append(p, rnd, acknowledged.size() + 1));
                 }
-                fill(mount.resolve("filler"));
+                SmallDisk.fill(mount.resolve("filler"));
                 for (int i = 0; i < 200_000 && failure == null; i++) {
                     try {
                         acknowledged.add(append(p, rnd, acknowledged.size() + 1));
@@ -89,8 +87,7 @@ class JournalFullDiskTest {
                 assertReadable(p, acknowledged);
             }
         } finally {
-            System.gc(); // unmap the closed files before unmounting
-            run("umount", "-l", mount.toString());
+            SmallDisk.unmount(mount);
         }
     }
 
@@ -138,26 +135,5 @@ class JournalFullDiskTest {
             }
         }
         assertTrue(sum != 0);
-    }
-
-    private static void fill(Path filler) {
-        byte[] chunk = new byte[1 << 16];
-        try (OutputStream out = Files.newOutputStream(filler)) {
-            while (true) {
-                out.write(chunk);
-            }
-        } catch (IOException full) {
-            // the file system is full
-        }
-    }
-
-    private static int run(String... cmd) throws InterruptedException {
-        try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            return p.waitFor();
-        } catch (IOException e) {
-            return -1;
-        }
     }
 }
