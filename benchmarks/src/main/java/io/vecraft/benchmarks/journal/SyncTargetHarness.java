@@ -57,6 +57,13 @@ public final class SyncTargetHarness {
     private SyncTargetHarness() {
     }
 
+    /**
+     * Runs the rounds and prints one line per round and the medians.
+     *
+     * @param args {@code --rounds N} (8), {@code --slice-ms MS} (2000), {@code --writers W} (16),
+     *             {@code --no-reserve} (SYNC partitions without the space reservation)
+     * @throws Exception if a journal or file operation fails
+     */
     public static void main(String[] args) throws Exception {
         int rounds = 8;
         long sliceMs = 2000;
