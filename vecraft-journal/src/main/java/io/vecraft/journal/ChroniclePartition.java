@@ -108,7 +108,7 @@ final class ChroniclePartition implements JournalPartition {
     private long lastAppendWallMillis = Long.MIN_VALUE;
     /** File offset just past the last excerpt written (Chronicle's positions are file offsets). */
     private long writeEnd;
-    /** Space reservation ahead of the writer (on unless configured off; see {@link #preallocate}). */
+    /** Space reservation ahead of the writer ({@link JournalConfig#zeroFillAhead()}; see {@link #preallocate}). */
     private boolean preallocate;
     /** Bytes an append may write past its own entry: an index array Chronicle starts there, and slack. */
     private final long preallocGap;
@@ -120,7 +120,7 @@ final class ChroniclePartition implements JournalPartition {
     /** Bytes of the current cycle file below this offset are allocated (written back or written). */
     private long preallocEnd;
     /** Bytes written back ahead of the writer since open (opaque stores under appendLock; for tests). */
-    private long zeroFilled;
+    private long reservedAhead;
 
     // ---- published state. head and lastHlc have one writer at a time (under appendLock, or the
     // constructor) and are published with release stores (HEAD, LAST_HLC): readers only need to
@@ -178,7 +178,7 @@ final class ChroniclePartition implements JournalPartition {
     private static final VarHandle BATCHES;
     private static final VarHandle TICKS;
     private static final VarHandle BYTES;
-    private static final VarHandle ZERO_FILLED;
+    private static final VarHandle RESERVED_AHEAD;
     private static final VarHandle FORCING;
 
     static {
@@ -190,7 +190,7 @@ final class ChroniclePartition implements JournalPartition {
             BATCHES = l.findVarHandle(ChroniclePartition.class, "batchCount", long.class);
             TICKS = l.findVarHandle(ChroniclePartition.class, "tickCount", long.class);
             BYTES = l.findVarHandle(ChroniclePartition.class, "byteCount", long.class);
-            ZERO_FILLED = l.findVarHandle(ChroniclePartition.class, "zeroFilled", long.class);
+            RESERVED_AHEAD = l.findVarHandle(ChroniclePartition.class, "reservedAhead", long.class);
             FORCING = l.findVarHandle(ChroniclePartition.class, "forcing", boolean.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
@@ -770,7 +770,7 @@ final class ChroniclePartition implements JournalPartition {
             }
             pos += n;
             // Opaque stores: stats and tests read these without the lock.
-            ZERO_FILLED.setOpaque(this, zeroFilled + n);
+            RESERVED_AHEAD.setOpaque(this, reservedAhead + n);
             preallocEnd = pos;
         }
     }
@@ -876,9 +876,7 @@ final class ChroniclePartition implements JournalPartition {
         try {
             if (durable < seq) {
                 target = gatherBatch();
-                long t0 = System.nanoTime();
-                forceRange(from, target);
-                long took = System.nanoTime() - t0;
+                long took = forceRange(from, target);
                 long avg = forceNanosAverage;
                 forceNanosAverage = avg == 0 ? took : avg + (took - avg) / 8;
             }
@@ -961,10 +959,12 @@ final class ChroniclePartition implements JournalPartition {
      * Forces every cycle file holding sequences in [from, to] (fdatasync writes back the pages the
      * mmap dirtied), plus the directory when a new cycle file appeared. Runs in the forcer thread
      * or under appendLock at a roll; concurrent calls are serialised on the channel map.
+     *
+     * @return how long it took, in nanoseconds (0 for an empty range)
      */
-    private void forceRange(long from, long to) {
+    private long forceRange(long from, long to) {
         if (to < from) {
-            return;
+            return 0;
         }
         long t0 = System.nanoTime();
         List<Cycle> cs = cycles;
@@ -1003,7 +1003,9 @@ final class ChroniclePartition implements JournalPartition {
             }
         }
         forcedEntries.add(to - from + 1);
-        forceNanos.add(System.nanoTime() - t0);
+        long took = System.nanoTime() - t0;
+        forceNanos.add(took);
+        return took;
     }
 
     /**
@@ -1238,9 +1240,9 @@ final class ChroniclePartition implements JournalPartition {
         return cycles;
     }
 
-    /** @return zero bytes written ahead of the writer since open (see {@link #preallocate}) */
-    long zeroFilledBytes() {
-        return (long) ZERO_FILLED.getOpaque(this);
+    /** @return bytes reserved (written back or zero-filled) ahead of the writer since open (see {@link #preallocate}) */
+    long reservedAheadBytes() {
+        return (long) RESERVED_AHEAD.getOpaque(this);
     }
 
     RollCycle rollCycle() {

@@ -49,7 +49,7 @@ class PreallocationTest {
         JournalConfig config = JournalConfig.builder(dir.resolve("j"))
                 .withDurability(Durability.batch(Duration.ofMinutes(10))).withZeroFillAhead(true)
                 .withRollCycle(JournalRollCycle.TEST_SECONDLY).withWallClock(wall).build();
-        long zeroFilled;
+        long reservedAhead;
         try (Journal j = Journal.open(config)) {
             ChroniclePartition p = (ChroniclePartition) j.partition("data-0");
             for (int seq = 1; seq <= entries; seq++) {
@@ -65,9 +65,9 @@ class PreallocationTest {
                 lengths[seq] = len;
                 assertEquals(seq, p.append(1, "", 0, payload(seq, len)).sequence());
             }
-            zeroFilled = p.zeroFilledBytes();
+            reservedAhead = p.reservedAheadBytes();
         }
-        assertTrue(zeroFilled > 4L << 20, "reserved ahead: " + zeroFilled + " bytes");
+        assertTrue(reservedAhead > 4L << 20, "reserved ahead: " + reservedAhead + " bytes");
 
         JournalVerifier.Report report = JournalVerifier.verify(dir.resolve("j"));
         assertTrue(report.findings().stream().allMatch(f -> f.status() == Status.OK), report.findings().toString());
@@ -96,7 +96,7 @@ class PreallocationTest {
                 p.append(1, "r" + seq, 0, payload(seq, 100_000));
                 assertTrue(p.durableSequence() >= seq);
             }
-            assertTrue(p.zeroFilledBytes() > 0, "SYNC reserves ahead");
+            assertTrue(p.reservedAheadBytes() > 0, "SYNC reserves ahead");
         }
         try (Journal j = Journal.open(config)) {
             JournalTailer t = j.partition("data-0").tailer();
@@ -113,7 +113,7 @@ class PreallocationTest {
             for (int seq = 1; seq <= 1000; seq++) {
                 p.append(1, "", 0, payload(seq, 5000));
             }
-            assertEquals(0, p.zeroFilledBytes(), "ASYNC does not reserve by default");
+            assertEquals(0, p.reservedAheadBytes(), "ASYNC does not reserve by default");
         }
         try (Journal j = Journal.open(JournalConfig.builder(dir.resolve("b")).withDurability(Durability.ASYNC)
                 .withZeroFillAhead(true).build())) {
@@ -121,7 +121,7 @@ class PreallocationTest {
             for (int seq = 1; seq <= 1000; seq++) {
                 p.append(1, "", 0, payload(seq, 5000));
             }
-            assertTrue(p.zeroFilledBytes() >= 5_000_000L, "reserved ahead: " + p.zeroFilledBytes());
+            assertTrue(p.reservedAheadBytes() >= 5_000_000L, "reserved ahead: " + p.reservedAheadBytes());
         }
     }
 
@@ -130,7 +130,7 @@ class PreallocationTest {
         try (Journal j = Journal.open(JournalConfig.builder(dir.resolve("d")).withDurability(Durability.SYNC).build())) {
             ChroniclePartition p = (ChroniclePartition) j.partition("data-0");
             p.append(1, "", 0, payload(1, 50_000));
-            assertTrue(p.zeroFilledBytes() > 50_000, "reserved by default: " + p.zeroFilledBytes());
+            assertTrue(p.reservedAheadBytes() > 50_000, "reserved by default: " + p.reservedAheadBytes());
         }
         try (Journal j = Journal.open(JournalConfig.builder(dir.resolve("o")).withDurability(Durability.SYNC)
                 .withZeroFillAhead(false).build())) {
@@ -138,7 +138,7 @@ class PreallocationTest {
             for (int seq = 1; seq <= 20; seq++) {
                 p.append(1, "", 0, payload(seq, 50_000));
             }
-            assertEquals(0, p.zeroFilledBytes());
+            assertEquals(0, p.reservedAheadBytes());
         }
     }
 }
