@@ -255,7 +255,11 @@ final class KillModel {
                     }
                 }
             }
-            assertEquals(n, coll.get().count(strong), "count of " + c + " agrees with the records it serves");
+            long count = coll.get().count(strong);
+            if (count != n) {
+                fail("count of " + c + " is " + count + " but " + n + " announced records are served; served"
+                        + " without an announcing operation: " + unannounced(coll.get(), c, strong));
+            }
         }
         Map<String, Expected> saved = new TreeMap<>(state);
         state.clear();
@@ -274,6 +278,21 @@ final class KillModel {
             state.putAll(saved);
         }
         return present.size();
+    }
+
+    /** Records of the workload's id space (threads 0-7) served although no operation the model saw wrote them. */
+    private List<String> unannounced(Collection coll, String c, ReadOptions options) {
+        List<String> out = new ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+            for (int i = 0; i < KillWorkload.IDS_PER_THREAD; i++) {
+                String id = "t" + t + "-" + i;
+                Expected e = observe(coll, id, options);
+                if (e.live() && !touched.contains(key(c, id))) {
+                    out.add(id + "=" + e);
+                }
+            }
+        }
+        return out;
     }
 
     private void checkHits(String collection, float[] query, List<SearchHit> hits) {

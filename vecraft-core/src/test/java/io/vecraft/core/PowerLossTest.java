@@ -81,6 +81,7 @@ class PowerLossTest {
             }
             for (int c = 0; c < cuts; c++) {
                 List<String> before;
+                Path crash = dir.resolve("cut-" + c);
                 synchronized (lines) {
                     int want = lines.size() + 40 + rnd.nextInt(200);
                     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -90,10 +91,12 @@ class PowerLossTest {
                         TimeUnit.NANOSECONDS.timedWait(lines, left);
                     }
                     assertNull(failure.get(), "writer failed: " + failure.get());
-                    before = List.copyOf(lines); // acknowledged before the cut
+                    // Cut while holding the lines lock: a writer announces (BEGIN) each operation under it before
+                    // starting it, so every operation the cut may contain is in the lines copied here; cutting
+                    // after the lock was released let an operation begun in between reach the disk unannounced.
+                    before = List.copyOf(lines);
+                    sim.materialize(crash);
                 }
-                Path crash = dir.resolve("cut-" + c);
-                sim.materialize(crash);
                 served += check(mode, crash, before);
             }
             synchronized (lines) {
