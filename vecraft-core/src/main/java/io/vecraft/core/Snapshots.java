@@ -222,6 +222,17 @@ final class Snapshots {
                 throw new CorruptedDataException(named.name(), s.sequence(), "entry " + s.sequence()
                         + " not found in the snapshot's journal (it ends at " + r.lastSequence() + ")");
             }
+            if (r.lastHlc() > m.hlc()) {
+                // Written while the snapshot was taken: the partitions' heads were read one after another, so
+                // another partition's copy may lack entries stamped before this one. Cutting there would not be
+                // a consistent state; name the latest point that is (the target is removed on the way out).
+                long latest = cut(target, m, named, s.sequence(), m.hlc()).lastSequence();
+                throw new InvalidArgumentException("point.sequence", "entry " + s.sequence() + " of " + named.name()
+                        + " has HLC " + r.lastHlc() + ", after the snapshot's consistent point " + m.hlc()
+                        + " (it was written while the snapshot was taken, and other partitions' copies may lack"
+                        + " entries stamped before it); the latest sequence of " + named.name()
+                        + " that restores to a consistent state is " + latest);
+            }
             out.put(named.id(), r.lastSequence());
             maxHlc = r.lastHlc();
         }

@@ -225,6 +225,60 @@ class SnapshotRestoreTest {
         }
     }
 
+    /**
+     * A snapshot taken while writes go on may hold entries stamped after its consistent point (the heads are read
+     * one partition after another). Restoring to such an entry's sequence would cut the other partitions at an
+     * instant their copies may not fully hold, so it is refused, naming the latest consistent sequence. The race
+     * is made deterministic by lowering the manifest's consistent point below entries the snapshot holds, which is
+     * the state a write racing the heads' reading leaves.
+     */
+    @Test
+    void restoreRefusesASequenceWrittenAfterTheSnapshotsConsistentPoint() throws IOException {
+        Path data = tmp.resolve("data");
+        Path snap = tmp.resolve("snap");
+        SplittableRandom rnd = TestSeeds.random("SnapshotRestoreTest.racingSequence", 0);
+        List<io.vecraft.api.Receipt> receipts = new ArrayList<>();
+        try (Vecraft db = open(data)) {
+            Collection docs = db.createCollection(CollectionSpec.of("docs", DIM));
+            for (int i = 0; i < 60; i++) {
+                receipts.add(docs.upsert(record("r" + i, rnd)));
+            }
+            db.snapshot(snap);
+        }
+        io.vecraft.api.Receipt racing = receipts.get(40);
+        String partition = racing.partition();
+        Path mf = snap.resolve(io.vecraft.api.SnapshotDestination.MANIFEST);
+        SnapshotManifest m = SnapshotManifest.decode(Files.readAllBytes(mf), mf.toString());
+        assertTrue(m.hlc() > receipts.get(59).hlc(), "no write raced this snapshot: " + m.hlc());
+        SnapshotManifest raced = new SnapshotManifest(m.createdMillis(), racing.hlc() - 1, m.maxEntryBytes(),
+                m.rollCycle(), m.partitions(), m.catalogSequence(), m.shards(), m.files());
+        Files.write(mf, raced.encode());
+        assertTrue(Vecraft.verifySnapshot(snap).ok());
+
+        Path bad = tmp.resolve("bad");
+        InvalidArgumentException e = assertThrows(InvalidArgumentException.class,
+                () -> Vecraft.restore(snap, bad, RestorePoint.atSequence(partition, racing.sequence())));
+        assertTrue(e.getMessage().contains("point.sequence") && e.getMessage().contains("HLC " + racing.hlc())
+                && e.getMessage().endsWith("is " + (racing.sequence() - 1)), e.getMessage());
+        assertTrue(!Files.exists(bad) || isEmpty(bad), "a refused restore leaves nothing behind");
+
+        RestoreReport before = Vecraft.restore(snap, tmp.resolve("r1"),
+                RestorePoint.atSequence(partition, racing.sequence() - 1));
+        assertEquals(racing.sequence() - 1, before.lastSequences().get(partition));
+        RestoreReport latest = Vecraft.restore(snap, tmp.resolve("r2"), RestorePoint.latest());
+        assertEquals(racing.sequence() - 1, latest.lastSequences().get(partition),
+                "the latest consistent state ends before the racing entry too");
+        try (Vecraft restored = open(tmp.resolve("r2"))) {
+            assertEquals(40, restored.collection("docs").count(), "the writes before the racing one, in any partition");
+        }
+    }
+
+    private static boolean isEmpty(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.findAny().isEmpty();
+        }
+    }
+
     @Test
     void damagedSnapshotIsReportedAndRefusedAndTheTargetStaysEmpty() throws IOException {
         Path data = tmp.resolve("data");
