@@ -66,6 +66,13 @@ import org.slf4j.LoggerFactory;
  *       depends only on the log, so journals stay identical on every member. During replay after
  *       a restart, entries the journal already holds are checked (HLC and request id) instead of
  *       appended.</li>
+ *   <li><b>Retries across leader changes</b>: the request ids of the last
+ *       {@link AppliedRequests#WINDOW} applied sequences are remembered ({@link AppliedRequests},
+ *       rebuilt from the journal at load). An append whose type, request id, transaction and payload
+ *       equal the latest applied entry with that request id is a retry of a write that committed:
+ *       the proposer answers it with that entry ({@link #appliedRepeat}), and a batch holding one
+ *       that slipped through (proposed while the first attempt was still being applied) is
+ *       rejected by every member alike.</li>
  *   <li><b>Watermark ({@link #query})</b>: a linearizable read (Ratis read index or leader lease)
  *       answered with (last stamped sequence, fresh clock reading) under the assignment lock, so
  *       every entry up to that sequence has a smaller HLC and every later one a larger.</li>
@@ -115,6 +122,10 @@ final class JournalStateMachine extends BaseStateMachine {
     private long lastAssigned;
     private boolean resetRequested;
     private JournalTailer verifier;
+    /** Request ids of the last applied sequences (retries across leader changes); see {@link AppliedRequests}. */
+    private final AppliedRequests applied = new AppliedRequests();
+    /** Reads back the entry a request id was applied with (apply thread). */
+    private JournalTailer repeatReader;
     private volatile RaftServer.Division division;
 
     JournalStateMachine(String name, int pid, JournalPartition partition, HybridLogicalClock clock, Host host) {
@@ -167,6 +178,7 @@ final class JournalStateMachine extends BaseStateMachine {
             if (snapshot == null) {
                 nextSeq = 1;
                 lastHlc = 0;
+                rememberRequestsUpTo(0);
                 return;
             }
             long[] position = readSnapshot(snapshot.getFile().getPath());
@@ -178,9 +190,58 @@ final class JournalStateMachine extends BaseStateMachine {
             }
             nextSeq = position[0] + 1;
             lastHlc = position[1];
+            rememberRequestsUpTo(position[0]);
             setLastAppliedTermIndex(snapshot.getTermIndex());
             LOG.info("partition {}: raft snapshot {} at journal sequence {}", name, snapshot.getTermIndex(), position[0]);
         }
+    }
+
+    /**
+     * Rebuilds the applied request ids from the journal entries up to {@code sequence} (the applied
+     * state being loaded): the log entries replayed after it add theirs in order, so the table holds
+     * what it held when each of them was first applied, on every member.
+     */
+    private void rememberRequestsUpTo(long sequence) {
+        applied.clear();
+        long from = Math.max(Math.max(1, partition.firstSequence()), sequence - AppliedRequests.WINDOW + 1);
+        if (sequence < from) {
+            return;
+        }
+        try (JournalTailer t = partition.tailer()) {
+            t.seekSequence(from);
+            for (long s = from; s <= sequence; s++) {
+                JournalEntry e = t.next();
+                if (e == null || e.sequence() != s) {
+                    throw new CorruptedDataException("journal partition " + name, s, "expected entry " + s
+                            + " while rebuilding the applied request ids, found " + (e == null ? "nothing" : e.sequence()));
+                }
+                applied.record(s, e.requestId());
+            }
+        }
+    }
+
+    /**
+     * @return the applied entry {@code draft} repeats: an append retried after its first attempt
+     *     committed, possibly under an earlier leader (same request id, type, transaction and
+     *     payload as the latest applied entry with that request id); null if there is none
+     * @param reader a tailer of this partition owned by the calling thread
+     */
+    JournalEntry appliedRepeat(Draft draft, JournalTailer reader) {
+        return repeatOf(draft.type(), draft.requestId(), draft.transactionId(), draft.payload(), reader);
+    }
+
+    private JournalEntry repeatOf(int type, String requestId, long transactionId, byte[] payload, JournalTailer reader) {
+        long candidate = applied.candidate(requestId);
+        if (candidate == 0 || candidate < partition.firstSequence()) {
+            return null;
+        }
+        if (reader.nextSequence() != candidate) {
+            reader.seekSequence(candidate);
+        }
+        JournalEntry e = reader.next();
+        boolean same = e != null && e.sequence() == candidate && e.type() == type && e.requestId().equals(requestId)
+                && e.transactionId() == transactionId && Arrays.equals(e.payload(), payload);
+        return same ? e : null;
     }
 
     @Override
@@ -315,6 +376,7 @@ final class JournalStateMachine extends BaseStateMachine {
                 } else {
                     for (Stamped e : batch) {
                         store(e);
+                        applied.record(e.sequence(), e.requestId());
                         nextSeq = e.sequence() + 1;
                         lastHlc = e.hlc();
                     }
@@ -343,6 +405,21 @@ final class JournalStateMachine extends BaseStateMachine {
             }
             expectSeq++;
             prevHlc = e.hlc();
+        }
+        // A retry whose first attempt committed under another leader (the proposer answers those it
+        // finds before proposing; this catches one proposed while the first attempt was still being
+        // applied). Rejecting the batch keeps sequences dense; the proposer's retry finds the entry.
+        for (Stamped e : batch) {
+            if (e.requestId() != null && !e.requestId().isEmpty()) {
+                if (repeatReader == null) {
+                    repeatReader = partition.tailer();
+                }
+                JournalEntry first = repeatOf(e.type(), e.requestId(), e.transactionId(), e.payload(), repeatReader);
+                if (first != null) {
+                    return "entry " + e.sequence() + " repeats the applied entry " + first.sequence() + " (request id "
+                            + e.requestId() + ", a retry)";
+                }
+            }
         }
         return null;
     }
@@ -495,6 +572,10 @@ final class JournalStateMachine extends BaseStateMachine {
             if (verifier != null) {
                 verifier.close();
                 verifier = null;
+            }
+            if (repeatReader != null) {
+                repeatReader.close();
+                repeatReader = null;
             }
         }
         super.close();

@@ -6,6 +6,8 @@ import io.vecraft.api.VecraftException;
 import io.vecraft.cluster.raft.journal.RaftLogFormat.Draft;
 import io.vecraft.cluster.spi.AppendAck;
 import io.vecraft.cluster.spi.transport.NodeUnavailableException;
+import io.vecraft.journal.JournalEntry;
+import io.vecraft.journal.JournalTailer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -59,6 +61,8 @@ final class PartitionProposer implements AutoCloseable {
     private final Thread thread;
     private volatile boolean dirty;
     private volatile boolean closed;
+    /** Reads the entries retried appends repeat (proposer thread). */
+    private JournalTailer repeatReader;
 
     /** An append waiting for its acknowledgement. */
     private record Pending(Draft draft, CompletableFuture<AppendAck> future) {
@@ -172,6 +176,9 @@ final class PartitionProposer implements AutoCloseable {
                 fail(batch, new VecraftException("proposing failed: " + e.getMessage(), e));
             }
         }
+        if (repeatReader != null) {
+            repeatReader.close();
+        }
         List<Pending> left = new ArrayList<>();
         queue.drainTo(left);
         fail(left, new NodeUnavailableException(self.toString(), "journal node closing"));
@@ -193,6 +200,10 @@ final class PartitionProposer implements AutoCloseable {
             }
             inFlight.release(maxInFlight);
             resetIfDrained();
+        }
+        answerRepeats(batch);
+        if (batch.isEmpty()) {
+            return;
         }
         inFlight.acquire();
         long id = PROPOSAL_IDS.incrementAndGet();
@@ -220,6 +231,29 @@ final class PartitionProposer implements AutoCloseable {
             inFlight.release();
             complete(batch, r, err);
         });
+    }
+
+    /**
+     * Answers, and removes from the batch, the retries of appends that already committed (under this
+     * or an earlier leader): every entry applied before this node became the ready leader is in the
+     * state machine, so a retry sent here after a fail-over gets the first attempt's entry.
+     */
+    private void answerRepeats(List<Pending> batch) {
+        for (java.util.Iterator<Pending> it = batch.iterator(); it.hasNext(); ) {
+            Pending p = it.next();
+            String rid = p.draft().requestId();
+            if (rid == null || rid.isEmpty()) {
+                continue;
+            }
+            if (repeatReader == null) {
+                repeatReader = sm.partition().tailer();
+            }
+            JournalEntry first = sm.appliedRepeat(p.draft(), repeatReader);
+            if (first != null) {
+                it.remove();
+                p.future().complete(new AppendAck(sm.partitionId(), sm.partitionName(), first.sequence(), first.hlc()));
+            }
+        }
     }
 
     private void complete(List<Pending> batch, RaftClientReply r, Throwable err) {

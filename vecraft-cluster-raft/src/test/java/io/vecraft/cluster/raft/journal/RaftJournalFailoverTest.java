@@ -120,6 +120,12 @@ class RaftJournalFailoverTest {
                 assertTrue(all.get(i).hlc() > all.get(i - 1).hlc(), "HLC increases with the sequence");
             }
         }
+        Map<String, Long> sequenceOf = new java.util.HashMap<>();
+        for (EntryMessage e : all) {
+            Long earlier = sequenceOf.putIfAbsent(e.requestId(), e.sequence());
+            assertTrue(earlier == null || e.requestId().isEmpty(), "request " + e.requestId() + " is in the journal"
+                    + " twice, at " + earlier + " and " + e.sequence() + " (a retry appended again)");
+        }
         for (AppendAck a : w.acked.values()) {
             EntryMessage e = all.get((int) a.sequence() - 1);
             assertEquals(a.hlc(), e.hlc(), "acknowledged HLC of " + a.sequence());
@@ -150,8 +156,7 @@ class RaftJournalFailoverTest {
             assertEveryAckIsInTheJournal(c.journal(), w);
             c.start(leader);
             awaitIdenticalJournals(c, Duration.ofSeconds(60));
-            // Writes after the rejoin still commit and keep sequences dense (the journal may also hold
-            // entries whose acknowledgement was lost in the failover: the client retried them).
+            // Writes after the rejoin still commit and keep sequences dense.
             long head = c.journal().watermark(P).sequence();
             AppendAck a = c.journal().append(P, 1, "after", 0, new byte[] {1});
             assertEquals(head + 1, a.sequence());
@@ -200,6 +205,26 @@ class RaftJournalFailoverTest {
     }
 
     @Test
+    void anAppendRetriedAtANewLeaderIsAnsweredWithTheEntryTheOldLeaderCommitted() {
+        try (InProcessJournalCluster c = new InProcessJournalCluster(dir, 64)) {
+            JournalService j = c.journal();
+            for (int i = 0; i < 10; i++) {
+                j.append(P, 1, "before-" + i, 0, new byte[] {(byte) i});
+            }
+            AppendAck first = j.append(P, 1, "lost-ack", 0, new byte[] {5, 5});
+            String old = c.leader(P);
+            c.stop(old); // the acknowledgement "was lost": the client retries at whichever node leads now
+            AppendAck retry = j.append(P, 1, "lost-ack", 0, new byte[] {5, 5});
+            assertTrue(!old.equals(c.leader(P)), "a new leader answered");
+            assertEquals(first.sequence(), retry.sequence(), "the retry is the entry the old leader committed");
+            assertEquals(first.hlc(), retry.hlc());
+            AppendAck other = j.append(P, 1, "lost-ack", 0, new byte[] {6});
+            assertEquals(first.sequence() + 1, other.sequence(), "same request id, other content: a new entry");
+            assertEquals(other.sequence(), readAll(j, other.sequence()).size());
+        }
+    }
+
+    @Test
     @Tag("cluster")
     void restartingEveryMemberReplaysNothingTwice() {
         try (InProcessJournalCluster c = new InProcessJournalCluster(dir, 64)) {
@@ -215,6 +240,8 @@ class RaftJournalFailoverTest {
             }
             AppendAck a = j.append(P, 1, "after-restart", 0, new byte[] {7});
             assertEquals(151, a.sequence());
+            // the applied request ids were rebuilt from the journal (and the raft snapshots) at restart
+            assertEquals(149, j.append(P, 1, "before-148", 0, new byte[] {(byte) 148}).sequence());
             awaitIdenticalJournals(c, Duration.ofSeconds(30));
         }
     }
