@@ -172,8 +172,8 @@ final class Compactor implements AutoCloseable {
                     long s0 = System.nanoTime();
                     long[] r;
                     try {
-                        r = sr.runOnApplier(store -> compactShard(sr, store, shardDir, horizon), deadline,
-                                "compaction");
+                        r = sr.runOnApplier(store -> compactShard(sr, store, shardDir, horizon,
+                                config.compactionThreshold()), deadline, "compaction");
                     } catch (VecraftClosedException e) {
                         continue; // dropped or closing meanwhile
                     }
@@ -216,15 +216,22 @@ final class Compactor implements AutoCloseable {
         }
     }
 
-    /** On the applier thread: purge, maybe rewrite, checkpoint. Returns {purged, rewritten, bytes reclaimed}. */
-    private long[] compactShard(ShardRuntime sr, Shard store, Path shardDir, long horizon) {
+    /**
+     * On the applier thread: purge, maybe rewrite, checkpoint (also the compaction of a storage node's
+     * replicas, {@link ReplicaHost}).
+     *
+     * @param horizon   versions and tombstones deleted before this HLC are purged
+     * @param threshold rewrite when at least this fraction of the slots is free after the purge
+     * @return {purged, rewritten, bytes reclaimed}
+     */
+    static long[] compactShard(ShardRuntime sr, Shard store, Path shardDir, long horizon, double threshold) {
         long purged = store.purge(horizon);
         long rewritten = 0;
         long reclaimed = 0;
         int hw = store.ordinalHighWater();
         long versions = store.stats().versions();
         double free = hw == 0 ? 0 : (double) (hw - versions) / hw;
-        if (hw > 0 && free > 0 && free >= config.compactionThreshold()) {
+        if (hw > 0 && free > 0 && free >= threshold) {
             long before = dataBytes(store);
             rewrite(sr, store, shardDir);
             reclaimed = Math.max(0, before - dataBytes(sr.store()));

@@ -1,9 +1,11 @@
 package io.vecraft.core;
 
 import io.vecraft.api.CollectionSpec;
+import io.vecraft.api.InvalidArgumentException;
 import io.vecraft.api.NotFoundException;
 import io.vecraft.api.VecraftClosedException;
 import io.vecraft.api.VecraftException;
+import io.vecraft.api.VecraftConfig;
 import io.vecraft.api.VecraftTimeoutException;
 import io.vecraft.cluster.spi.CatalogKeys;
 import io.vecraft.cluster.spi.JournalService;
@@ -40,6 +42,13 @@ import org.slf4j.LoggerFactory;
  * stopped and deleted. It serves the {@link ShardReplica} calls from those replicas. A restarted
  * node resumes every replica from its checkpoint and catches up from the journal.
  *
+ * <p><b>Compaction</b> ({@link Compaction}): every {@code interval} a background thread compacts each
+ * replica as embedded mode compacts a shard ({@link Compactor}): on its applier thread it purges
+ * versions and tombstones deleted more than {@code versionRetention} ago (by this node's wall
+ * clock), rewrites the shard when the free fraction of its slots reaches {@code threshold}, and
+ * checkpoints; after each replica it pauses as long as that replica took. The journal is not
+ * trimmed in cluster mode: a replica placed on a node later is built from the journal's start.
+ *
  * <p>Thread-safe. Providers create one per storage node and expose it over their transport
  * (e.g. with {@link io.vecraft.cluster.spi.wire.ShardReplicaServer}).
  */
@@ -61,6 +70,39 @@ public final class ReplicaHost implements ShardReplica, AutoCloseable {
     private final Object hostedChanged = new Object();
     private volatile AutoCloseable watch;
     private volatile boolean closed;
+    private final Compaction compaction;
+    private final Thread compactor;
+    private final Object compactorWake = new Object();
+    private final Object compactionRun = new Object();
+    private volatile io.vecraft.api.CompactionStats compactionTotals = io.vecraft.api.CompactionStats.none();
+
+    /**
+     * Compaction settings of a storage node.
+     *
+     * @param versionRetention how long superseded versions and tombstones stay readable (as-of reads, history)
+     * @param interval         time between background runs; {@link Duration#ZERO} for none ({@link #compact()} only)
+     * @param threshold        free fraction of a replica's slots (after the purge) from which it is rewritten, 0 to 1
+     */
+    public record Compaction(Duration versionRetention, Duration interval, double threshold) {
+        /** Validates. */
+        public Compaction {
+            if (versionRetention == null || versionRetention.isNegative()) {
+                throw new InvalidArgumentException("versionRetention", "must be >= 0, was " + versionRetention);
+            }
+            if (interval == null || interval.isNegative() || (!interval.isZero() && interval.toMillis() < 10)) {
+                throw new InvalidArgumentException("interval", "must be 0 (off) or at least 10 ms, was " + interval);
+            }
+            if (!(threshold >= 0 && threshold <= 1)) {
+                throw new InvalidArgumentException("threshold", "must be between 0 and 1, was " + threshold);
+            }
+        }
+
+        /** @return embedded mode's defaults: 1 hour retention, a run every 10 minutes, rewrite at 30 % free */
+        public static Compaction defaults() {
+            return new Compaction(VecraftConfig.DEFAULT_VERSION_RETENTION, VecraftConfig.DEFAULT_COMPACTION_INTERVAL,
+                    VecraftConfig.DEFAULT_COMPACTION_THRESHOLD);
+        }
+    }
 
     /** A replica hosted here. */
     private record Hosted(ShardId id, String collection, CollectionSpec spec, Path dir, ShardRuntime runtime) {
@@ -78,7 +120,24 @@ public final class ReplicaHost implements ShardReplica, AutoCloseable {
      */
     public ReplicaHost(String nodeId, Path directory, JournalService journal, MetadataStore metadata, Duration tick,
                        Duration checkpointInterval) {
+        this(nodeId, directory, journal, metadata, tick, checkpointInterval, Compaction.defaults());
+    }
+
+    /**
+     * Starts the node: watches the catalog and opens the replicas placed on it.
+     *
+     * @param nodeId             this node's id (as used in shard placements)
+     * @param directory          where its replicas live
+     * @param journal            the cluster's journal service
+     * @param metadata           the cluster's metadata store
+     * @param tick               longest idle wait of an applier between safe-time refreshes
+     * @param checkpointInterval time between periodic replica checkpoints
+     * @param compaction         compaction of the replicas
+     */
+    public ReplicaHost(String nodeId, Path directory, JournalService journal, MetadataStore metadata, Duration tick,
+                       Duration checkpointInterval, Compaction compaction) {
         this.nodeId = nodeId;
+        this.compaction = compaction;
         this.directory = directory;
         this.journal = journal;
         this.metadata = metadata;
@@ -91,6 +150,100 @@ public final class ReplicaHost implements ShardReplica, AutoCloseable {
             sources[i] = new RemoteEntrySource(journal, names.get(i), i);
         }
         this.watch = metadata.watch(CatalogKeys.COLLECTIONS, this::onCatalogEvent);
+        if (compaction.interval().isZero()) {
+            compactor = null;
+        } else {
+            compactor = new Thread(this::compactionLoop, "vecraft-replica-compactor-" + nodeId);
+            compactor.setDaemon(true);
+            compactor.start();
+        }
+    }
+
+    private void compactionLoop() {
+        while (!closed) {
+            if (!pause(compaction.interval().toNanos())) {
+                return;
+            }
+            try {
+                runCompaction(true);
+            } catch (VecraftClosedException e) {
+                return;
+            } catch (RuntimeException e) {
+                LOG.error("node {}: background compaction failed; retrying at the next interval", nodeId, e);
+            }
+        }
+    }
+
+    /** Waits {@code nanos} unless closed meanwhile; returns false if closed. */
+    private boolean pause(long nanos) {
+        long deadline = System.nanoTime() + nanos;
+        synchronized (compactorWake) {
+            long left;
+            while (!closed && (left = deadline - System.nanoTime()) > 0) {
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(compactorWake, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+        }
+        return !closed;
+    }
+
+    /**
+     * Compacts every replica hosted here now, unthrottled (it also runs every
+     * {@link Compaction#interval()}); see the class comment.
+     *
+     * @return what this run did ({@code journalFilesDeleted} is always 0: the journal is the journal nodes')
+     */
+    public io.vecraft.api.CompactionStats compact() {
+        if (closed) {
+            throw new VecraftClosedException("storage node " + nodeId);
+        }
+        return runCompaction(false);
+    }
+
+    /** @return totals of every compaction run since this node started */
+    public io.vecraft.api.CompactionStats compactionStats() {
+        return compactionTotals;
+    }
+
+    private io.vecraft.api.CompactionStats runCompaction(boolean throttled) {
+        synchronized (compactionRun) {
+            long t0 = System.nanoTime();
+            long horizon = (System.currentTimeMillis() - compaction.versionRetention().toMillis())
+                    << io.vecraft.api.Hlc.LOGICAL_BITS;
+            long purged = 0;
+            long rewritten = 0;
+            long reclaimed = 0;
+            for (Hosted h : List.copyOf(hosted.values())) {
+                if (closed) {
+                    throw new VecraftClosedException("storage node " + nodeId);
+                }
+                long s0 = System.nanoTime();
+                long[] r;
+                try {
+                    r = h.runtime().runOnApplier(store -> Compactor.compactShard(h.runtime(), store, h.dir(), horizon,
+                            compaction.threshold()), System.nanoTime() + TimeUnit.MINUTES.toNanos(10), "compaction");
+                } catch (VecraftClosedException e) {
+                    continue; // dropped or stopping meanwhile
+                }
+                purged += r[0];
+                rewritten += r[1];
+                reclaimed += r[2];
+                if (throttled && !pause(System.nanoTime() - s0)) {
+                    throw new VecraftClosedException("storage node " + nodeId);
+                }
+            }
+            long millis = (System.nanoTime() - t0) / 1_000_000;
+            io.vecraft.api.CompactionStats run = new io.vecraft.api.CompactionStats(1, purged, rewritten, 0, reclaimed,
+                    millis, System.currentTimeMillis());
+            compactionTotals = compactionTotals.plus(run);
+            LOG.info("node {}: compaction of {} replica(s): {} version(s) purged, {} rewritten ({} bytes reclaimed), {} ms",
+                    nodeId, hosted.size(), purged, rewritten, reclaimed, millis);
+            return run;
+        }
     }
 
     @Override
@@ -142,6 +295,7 @@ public final class ReplicaHost implements ShardReplica, AutoCloseable {
         CollectionSpec spec = ce.entry().spec();
         Path dir = directory.resolve("collections").resolve(name + "-" + Long.toHexString(ce.uid()))
                 .resolve("shard-" + id.shard());
+        Compactor.recoverDirectory(dir); // a rewrite interrupted between its renames
         Shard store = Shard.open(ShardConfig.builder(dir, spec.dimension(), spec.metric()).withIndex(spec.index())
                 .build());
         List<EntrySource> feeds = List.of(sources[layout.dataPartitionFor(ce.uid(), id.shard())],
@@ -278,6 +432,16 @@ public final class ReplicaHost implements ShardReplica, AutoCloseable {
                 return;
             }
             closed = true;
+        }
+        synchronized (compactorWake) {
+            compactorWake.notifyAll();
+        }
+        if (compactor != null && compactor != Thread.currentThread()) {
+            try {
+                compactor.join(); // it stops after the replica it is compacting, if any
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         try {
             watch.close();

@@ -39,7 +39,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Settings ({@link ClusterOptions}): {@code journalNodes} (default 3), {@code storageNodes}
  * (default 3), {@code dataPartitions} (default 2), {@code durability} (SYNC, ASYNC or
- * BATCH(&lt;n&gt;ms); default SYNC), {@code tickMillis}, {@code checkpointMillis},
+ * BATCH(&lt;n&gt;ms); default SYNC), {@code tickMillis}, {@code checkpointMillis}, replica compaction
+ * ({@link ReplicaHost.Compaction}: {@code versionRetentionMillis} (3600000), {@code compactionMillis}
+ * (600000, 0 for no background runs), {@code compactionThresholdPercent} (30)),
  * {@code heartbeatTimeoutMillis} (default 400), {@code seed} (fault injection). Data lives under
  * {@code <directory>/cluster/}.
  *
@@ -65,6 +67,7 @@ public final class InJvmCluster implements Cluster {
     private final Durability durability;
     private final Duration tick;
     private final Duration checkpoint;
+    private final ReplicaHost.Compaction compaction;
     private final Duration callTimeout = Duration.ofSeconds(30);
     private final Map<String, Node> running = new ConcurrentHashMap<>();
     private final Map<String, Connection> clientConnections = new ConcurrentHashMap<>();
@@ -93,6 +96,15 @@ public final class InJvmCluster implements Cluster {
         this.durability = parseDurability(options.setting("durability", "SYNC"));
         this.tick = Duration.ofMillis(options.intSetting("tickMillis", 50, 1, 10_000));
         this.checkpoint = Duration.ofMillis(options.intSetting("checkpointMillis", 300_000, 10, Integer.MAX_VALUE));
+        int compactionMillis = options.intSetting("compactionMillis", 600_000, 0, Integer.MAX_VALUE);
+        if (compactionMillis > 0 && compactionMillis < 10) {
+            throw new InvalidArgumentException("compactionMillis", "must be 0 (no background runs) or at least 10, was "
+                    + compactionMillis);
+        }
+        this.compaction = new ReplicaHost.Compaction(
+                Duration.ofMillis(options.intSetting("versionRetentionMillis", 3_600_000, 0, Integer.MAX_VALUE)),
+                Duration.ofMillis(compactionMillis),
+                options.intSetting("compactionThresholdPercent", 30, 0, 100) / 100.0);
         Duration heartbeatTimeout = Duration.ofMillis(options.intSetting("heartbeatTimeoutMillis", 400, 50, 60_000));
         this.base = options.directory().resolve("cluster");
         this.transport = new InJvmTransport(options.intSetting("seed", 42, 0, Integer.MAX_VALUE));
@@ -195,7 +207,7 @@ public final class InJvmCluster implements Cluster {
         Map<String, Connection> cache = new ConcurrentHashMap<>();
         JournalServiceClient j = new JournalServiceClient(p -> leaderConnection(view, cache, p), callTimeout);
         MetadataStoreClient m = new MetadataStoreClient(view.connect(META), callTimeout);
-        ReplicaHost host = new ReplicaHost(id, base.resolve(id), j, m, tick, checkpoint);
+        ReplicaHost host = new ReplicaHost(id, base.resolve(id), j, m, tick, checkpoint, compaction);
         Transport.Listener l = view.listen(id, new ShardReplicaServer(host));
         Heartbeat hb = heartbeat(id, view);
         running.put(id, new Node() {

@@ -56,6 +56,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code leaseTtlMillis} (4000): a node not heard of for that long is dead;</li>
  *   <li>{@code maxClockSkewMillis} (1000): messages from a node whose clock is further ahead are refused;</li>
  *   <li>{@code storage.tickMillis} (50), {@code storage.checkpointMillis} (300000): shard replica applier settings;</li>
+ *   <li>{@code storage.versionRetentionMillis} (3600000), {@code storage.compactionMillis} (600000; 0 for no
+ *       background runs), {@code storage.compactionThresholdPercent} (30): replica compaction
+ *       ({@link ReplicaHost.Compaction});</li>
  *   <li>{@code callTimeoutMillis} (30000), {@code attemptTimeoutMillis} (3000), {@code etcdTimeoutMillis} (5000);</li>
  *   <li>{@code startTimeoutMillis} (120000): how long start-up calls to etcd are retried.</li>
  * </ul>
@@ -79,6 +82,15 @@ public final class VecraftNode implements AutoCloseable {
     private ReplicaHost storage;
     private volatile EtcdMembership membership;
     private volatile boolean closed;
+
+    private static long compactionMillis(Properties p) {
+        long ms = longSetting(p, "storage.compactionMillis", 600_000, 0, Long.MAX_VALUE / 2);
+        if (ms > 0 && ms < 10) {
+            throw new InvalidArgumentException("storage.compactionMillis", "must be 0 (no background runs) or at least 10,"
+                    + " was " + ms);
+        }
+        return ms;
+    }
 
     private static long longSetting(Properties p, String key, long def, long min, long max) {
         String v = p.getProperty(key);
@@ -161,8 +173,12 @@ public final class VecraftNode implements AutoCloseable {
                 Duration tick = Duration.ofMillis(longSetting(p, "storage.tickMillis", 50, 1, 60_000));
                 Duration checkpoint = Duration.ofMillis(longSetting(p, "storage.checkpointMillis", 300_000, 10,
                         Integer.MAX_VALUE));
+                ReplicaHost.Compaction compaction = new ReplicaHost.Compaction(
+                        Duration.ofMillis(longSetting(p, "storage.versionRetentionMillis", 3_600_000, 0, Long.MAX_VALUE / 2)),
+                        Duration.ofMillis(compactionMillis(p)),
+                        longSetting(p, "storage.compactionThresholdPercent", 30, 0, 100) / 100.0);
                 storage = retryUntil(startDeadline, "starting the storage role", () -> new ReplicaHost(id,
-                        data.resolve("storage"), connections.journal(), metadata, tick, checkpoint));
+                        data.resolve("storage"), connections.journal(), metadata, tick, checkpoint, compaction));
                 resources.add(storage);
                 Transport.Listener l = transport.listen(GrpcAddress.of(self.grpc(), ClusterConnections.REPLICA),
                         new ShardReplicaServer(storage));

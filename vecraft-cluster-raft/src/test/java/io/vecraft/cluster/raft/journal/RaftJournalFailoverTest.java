@@ -212,6 +212,7 @@ class RaftJournalFailoverTest {
                 j.append(P, 1, "before-" + i, 0, new byte[] {(byte) i});
             }
             AppendAck first = j.append(P, 1, "lost-ack", 0, new byte[] {5, 5});
+            awaitIdenticalJournals(c, Duration.ofSeconds(30)); // every member is up and holds the entry
             String old = c.leader(P);
             c.stop(old); // the acknowledgement "was lost": the client retries at whichever node leads now
             AppendAck retry = j.append(P, 1, "lost-ack", 0, new byte[] {5, 5});
