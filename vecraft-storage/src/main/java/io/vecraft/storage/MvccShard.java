@@ -473,6 +473,9 @@ public final class MvccShard implements Shard {
         try {
             int previous = ids.get(id);
             takeOrdinal(ordinal);
+            // Map the slot's chunk before the version table's high-water mark covers the ordinal: an exact
+            // scan over every slot below the mark (a negated filter) must find each one mapped.
+            vectors.ensureSlots(ordinal + 1);
             versions.ensure(ordinal);
             vectors.write(ordinal, stored);
             long offset = payloads.append(encoder.bytes(), encoder.length());
