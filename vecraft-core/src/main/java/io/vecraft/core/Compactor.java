@@ -171,16 +171,21 @@ final class Compactor implements AutoCloseable {
                     Path shardDir = rt.directory().resolve("shard-" + sr.shardIndex());
                     long s0 = System.nanoTime();
                     long[] r;
+                    Map<Integer, Long> applied = new HashMap<>();
                     try {
-                        r = sr.runOnApplier(store -> compactShard(sr, store, shardDir, horizon,
-                                config.compactionThreshold()), deadline, "compaction");
+                        r = sr.runOnApplier(store -> {
+                            long[] done = compactShard(sr, store, shardDir, horizon, config.compactionThreshold());
+                            // What the checkpoints just written hold; the applier moves on once the task returns,
+                            // and journal files past a checkpoint must stay (a crash restarts from it).
+                            applied.putAll(sr.appliedSequences());
+                            return done;
+                        }, deadline, "compaction");
                     } catch (VecraftClosedException e) {
                         continue; // dropped or closing meanwhile
                     }
                     purged += r[0];
                     rewritten += r[1];
                     reclaimed += r[2];
-                    Map<Integer, Long> applied = sr.appliedSequences();
                     for (Map.Entry<Integer, Long> e : applied.entrySet()) {
                         bound.merge(e.getKey(), e.getValue() + 1, Math::min);
                     }

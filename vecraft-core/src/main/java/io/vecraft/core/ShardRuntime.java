@@ -120,7 +120,15 @@ final class ShardRuntime implements ShardHandle, AutoCloseable {
                         + " but the journal ends at sequence " + p.headSequence()
                         + ": the journal lost entries that were already applied (truncated or damaged journal files)");
             }
-            feeds[i] = new Feed(p, Math.max(start, p.firstSequence() - 1));
+            if (start < p.firstSequence() - 1) {
+                // The entries after the shard's checkpoint were deleted from the journal: replaying from the
+                // first entry left would skip them silently. Refuse.
+                throw new CorruptedDataException(p.name(), start + 1, "shard " + name + " has applied journal partition "
+                        + p.name() + " up to sequence " + start + " but the journal starts at sequence "
+                        + p.firstSequence() + ": entries " + (start + 1) + " to " + (p.firstSequence() - 1)
+                        + " are gone (journal files deleted past the shard's checkpoint)");
+            }
+            feeds[i] = new Feed(p, start);
         }
         this.thread = new Thread(this::run, "vecraft-applier-" + name);
         this.thread.setDaemon(false);
@@ -489,13 +497,18 @@ final class ShardRuntime implements ShardHandle, AutoCloseable {
                 }
                 boolean worked = applyAvailable();
                 long wanted = refreshWanted;
+                boolean moved = false;
                 if (worked || wanted > safeHlc) {
-                    refreshIdleFeeds();
+                    moved = refreshIdleFeeds();
                     publish();
                 }
                 maybeCheckpoint();
                 runTasks();
-                if (!worked && running && refreshWanted <= safeHlc && checkpointRequest == null && tasks.isEmpty()) {
+                // A wanted time the refresh cannot reach now (an AS_OF time in the future, entries appended but
+                // not yet forced, a failed partition) must not make this loop spin: without progress it parks
+                // like an idle pass; visibility of new entries and new requests wake it.
+                if (!worked && running && (refreshWanted <= safeHlc || !moved) && checkpointRequest == null
+                        && tasks.isEmpty()) {
                     LockSupport.parkNanos(this, tickNanos);
                     if (!anyVisible()) {
                         // periodic heartbeat: keep safe time close to "now" on idle partitions
@@ -647,12 +660,26 @@ final class ShardRuntime implements ShardHandle, AutoCloseable {
         store.markApplied(f.partition.id(), e.sequence());
     }
 
-    private void refreshIdleFeeds() {
+    /**
+     * @return whether an entry may now be applied: a feed found a new entry, or a feed's complete HLC
+     *     moved while another feed holds an entry waiting for it (the clock alone moving idle feeds'
+     *     complete HLC forward is no such progress)
+     */
+    private boolean refreshIdleFeeds() {
+        boolean newEntry = false;
+        boolean advanced = false;
+        boolean waiting = false;
         for (Feed f : feeds) {
             if (f.peeked == null) {
+                long before = f.completeHlc;
                 f.refresh();
+                newEntry |= f.peeked != null;
+                advanced |= f.completeHlc > before;
+            } else {
+                waiting = true;
             }
         }
+        return newEntry || (advanced && waiting);
     }
 
     private void publish() {

@@ -127,6 +127,31 @@ class JournalSegmentDeletionTest {
                 e.getMessage());
     }
 
+    /**
+     * Journal entries after a shard's checkpoint that are gone (deleted cycle files) must not be skipped at
+     * reopen: replaying from the first entry left would lose the writes in between without a word.
+     */
+    @Test
+    void entriesDeletedPastAShardsCheckpointAreReportedAtOpenNotSkipped() throws IOException {
+        SplittableRandom rnd = TestSeeds.random("JournalSegmentDeletionTest.pastCheckpoint", 0);
+        Path data = tmp.resolve("data");
+        Vecraft db = open(data, Duration.ofDays(1));
+        Collection docs = db.createCollection(CollectionSpec.of("docs", DIM).withIndex(IndexSpec.exact())
+                .withShards(1));
+        writeOverSeconds(docs, rnd, 2, 0);
+        db.checkpoint();
+        writeOverSeconds(docs, rnd, 3, 100); // applied, not checkpointed
+        var partition = ((EmbeddedVecraft) db).rawJournal().partition("data-0");
+        long head = partition.headSequence();
+        assertTrue(partition.deleteBelow(head) > 0, "cycle files holding the uncheckpointed writes deleted");
+        long first = partition.firstSequence();
+        ((EmbeddedVecraft) db).closeWithoutCheckpoint(); // a crash: the next open starts from the checkpoint
+        io.vecraft.api.CorruptedDataException e = assertThrows(io.vecraft.api.CorruptedDataException.class,
+                () -> open(data, Duration.ofDays(1)).close());
+        assertTrue(e.getMessage().contains("data-0") && e.getMessage().contains("are gone")
+                && e.getMessage().contains("starts at sequence " + first), e.getMessage());
+    }
+
     @Test
     void journalRetentionKeepsFilesYoungerThanIt() throws IOException {
         SplittableRandom rnd = TestSeeds.random("JournalSegmentDeletionTest.retention", 0);
