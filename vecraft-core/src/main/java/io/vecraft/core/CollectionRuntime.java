@@ -23,6 +23,12 @@ final class CollectionRuntime {
     private final ShardHandle[] shards;
     private final Map<Integer, Long> startSequences;
     private final Gate gate = new Gate();
+    /**
+     * The highest horizon a purge of this collection's shards has used (versions deleted before it may be
+     * gone). Raised before the purge starts; a read whose snapshot time is below it after reading may have
+     * missed versions and is retried ({@link QueryProcessor}).
+     */
+    private volatile long purgeFloor;
 
     CollectionRuntime(CollectionSpec spec, long uid, Path directory, ShardHandle[] shards,
                       Map<Integer, Long> startSequences) {
@@ -59,6 +65,22 @@ final class CollectionRuntime {
 
     ShardHandle[] shards() {
         return shards;
+    }
+
+    /** @return the highest purge horizon used so far, see {@link #raisePurgeFloor} */
+    long purgeFloor() {
+        return purgeFloor;
+    }
+
+    /**
+     * Announces a purge of this collection's shards up to {@code horizon}; call before purging.
+     *
+     * @param horizon versions deleted before it may be purged
+     */
+    synchronized void raisePurgeFloor(long horizon) {
+        if (horizon > purgeFloor) {
+            purgeFloor = horizon;
+        }
     }
 
     /**

@@ -32,7 +32,10 @@ import org.slf4j.LoggerFactory;
  * <ol>
  * <li>per shard, on its applier thread (the shard applies nothing meanwhile; reads go on):
  *     {@link Shard#purge} of versions and tombstones deleted before {@code now - versionRetention}
- *     (out of the HNSW and the inverted index; their slots become reusable); then, if the free
+ *     and before the collection's slowest shard's safe time (the oldest time an EVENTUAL or BOUNDED
+ *     read may still pick; the horizon is announced first, {@link CollectionRuntime#raisePurgeFloor},
+ *     and reads that end below it are retried) (out of the HNSW and the inverted index; their slots
+ *     become reusable); then, if the free
  *     fraction of the shard's slots ({@code 1 - versions / highWater}) is at least
  *     {@link VecraftConfig#compactionThreshold()}, a <b>rewrite</b>: every retained version and
  *     tombstone is copied, oldest first per id, into a fresh shard in {@code shard-<i>.compact}
@@ -163,6 +166,16 @@ final class Compactor implements AutoCloseable {
             }
             long deadline = System.nanoTime() + Math.max(config.waitTimeout().toNanos(), TimeUnit.MINUTES.toNanos(10));
             for (CollectionRuntime rt : collections) {
+                // Never purge what a read may still pick: an EVENTUAL or BOUNDED read of the collection uses a
+                // snapshot time at or above its slowest shard's safe time (which only grows), so the horizon is
+                // kept at or below it; reads that picked their time before this are retried by the query
+                // processor when they finish below the announced floor.
+                long collectionHorizon = horizon;
+                for (ShardHandle h : rt.shards()) {
+                    collectionHorizon = Math.min(collectionHorizon, h.safeTime());
+                }
+                rt.raisePurgeFloor(collectionHorizon);
+                long purgeHorizon = collectionHorizon;
                 for (ShardHandle h : rt.shards()) {
                     if (closed) {
                         throw new VecraftClosedException("compactor");
@@ -174,7 +187,8 @@ final class Compactor implements AutoCloseable {
                     Map<Integer, Long> applied = new HashMap<>();
                     try {
                         r = sr.runOnApplier(store -> {
-                            long[] done = compactShard(sr, store, shardDir, horizon, config.compactionThreshold());
+                            long[] done = compactShard(sr, store, shardDir, purgeHorizon,
+                                    config.compactionThreshold());
                             // What the checkpoints just written hold; the applier moves on once the task returns,
                             // and journal files past a checkpoint must stay (a crash restarts from it).
                             applied.putAll(sr.appliedSequences());

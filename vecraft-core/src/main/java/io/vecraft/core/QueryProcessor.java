@@ -118,16 +118,16 @@ final class QueryProcessor {
             throw new InvalidArgumentException("search.vector", "must be non-zero for a COSINE collection");
         }
         ShardHandle[] shards = c.shards();
-        long t = snapshot(shards, request.consistency().orElse(null), request.asOfHlc(), "search in " + c.name());
-        ShardSearch ss = new ShardSearch(query, request.k(), request.filter().orElse(null), t,
-                request.ef().orElse(0),
-                new Include(request.includeVector(), request.includeMetadata(), request.includeDocument()));
-        List<ShardHit> merged;
-        if (shards.length == 1) {
-            merged = shards[0].search(ss);
-        } else {
-            merged = fanOut(shards, ss);
-        }
+        long[] at = new long[1];
+        List<ShardHit> merged = consistentRead(c, shards, request.consistency().orElse(null), request.asOfHlc(),
+                "search in " + c.name(), t -> {
+                    at[0] = t;
+                    ShardSearch ss = new ShardSearch(query, request.k(), request.filter().orElse(null), t,
+                            request.ef().orElse(0),
+                            new Include(request.includeVector(), request.includeMetadata(), request.includeDocument()));
+                    return shards.length == 1 ? shards[0].search(ss) : fanOut(shards, ss);
+                });
+        long t = at[0];
         List<SearchHit> hits = new ArrayList<>(Math.min(request.k(), merged.size()));
         for (int i = 0; i < merged.size() && i < request.k(); i++) {
             ShardHit h = merged.get(i);
@@ -168,19 +168,47 @@ final class QueryProcessor {
 
     Optional<Record> get(CollectionRuntime c, String id, Consistency consistency, OptionalLong asOf) {
         ShardHandle shard = c.shard(c.shardOf(id));
-        long t = snapshot(new ShardHandle[] {shard}, consistency, asOf, "get in " + c.name());
-        Optional<StoredVersion> v = shard.get(id, t, Include.ALL);
+        Optional<StoredVersion> v = consistentRead(c, new ShardHandle[] {shard}, consistency, asOf,
+                "get in " + c.name(), t -> shard.get(id, t, Include.ALL));
         return v.map(QueryProcessor::toRecord);
     }
 
     long count(CollectionRuntime c, Consistency consistency, OptionalLong asOf) {
         ShardHandle[] shards = c.shards();
-        long t = snapshot(shards, consistency, asOf, "count in " + c.name());
-        long n = 0;
-        for (ShardHandle s : shards) {
-            n += s.count(t);
+        return consistentRead(c, shards, consistency, asOf, "count in " + c.name(), t -> {
+            long n = 0;
+            for (ShardHandle s : shards) {
+                n += s.count(t);
+            }
+            return n;
+        });
+    }
+
+    /**
+     * Picks the snapshot time and reads at it; if the compactor announced a purge above that time
+     * meanwhile ({@link CollectionRuntime#purgeFloor()}), the read may have missed versions it should
+     * see, so it is repeated at a new time (which the compactor keeps at or above its horizon). A read
+     * at an explicit time cannot move: it fails as being outside the version retention.
+     */
+    private <T> T consistentRead(CollectionRuntime c, ShardHandle[] shards, Consistency consistency,
+                                 OptionalLong asOf, String what, java.util.function.LongFunction<T> read) {
+        for (int attempt = 1; ; attempt++) {
+            long t = snapshot(shards, consistency, asOf, what);
+            T result = read.apply(t);
+            long floor = c.purgeFloor();
+            if (t >= floor) {
+                return result;
+            }
+            if (asOf.isPresent()) {
+                throw new InvalidArgumentException("asOf", "HLC " + t + " (" + Hlc.format(t) + ") fell out of the "
+                        + "version retention window " + db.config().versionRetention() + " while reading: versions "
+                        + "deleted before " + Hlc.format(floor) + " were purged");
+            }
+            if (attempt == 3) {
+                throw new VecraftException(what + " at " + Hlc.format(t) + " overlapped three purges of versions it"
+                        + " could see (the collection's shards were compacted meanwhile)");
+            }
         }
-        return n;
     }
 
     static Record toRecord(StoredVersion v) {

@@ -81,6 +81,7 @@ final class ShardRuntime implements ShardHandle, AutoCloseable {
     private volatile CompletableFuture<Void> checkpointRequest;
     private volatile boolean closed;
     /** When set, the applier applies nothing: simulates a lagging replica (tests, fault injection). */
+    private volatile boolean pausedSeen;
     private volatile boolean paused;
 
     private long lastCheckpointNanos = System.nanoTime();
@@ -475,8 +476,23 @@ final class ShardRuntime implements ShardHandle, AutoCloseable {
      * @param pause true to pause, false to resume
      */
     void pauseApplying(boolean pause) {
+        pausedSeen = false;
         paused = pause;
         wake();
+        if (pause) {
+            // Return only once the applier is parked in its paused state: a pass already under way could still
+            // apply (and move safe time past) entries appended after this call.
+            synchronized (monitor) {
+                while (!pausedSeen && thread.isAlive() && running) {
+                    try {
+                        monitor.wait(10);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                }
+            }
+        }
     }
 
     private void wake() {
@@ -492,6 +508,13 @@ final class ShardRuntime implements ShardHandle, AutoCloseable {
             }
             while (running) {
                 if (paused) {
+                    if (!pausedSeen) {
+                        synchronized (monitor) {
+                            pausedSeen = true;
+                            monitor.notifyAll();
+                        }
+                    }
+                    runTasks(); // paused (tests): applies nothing new, still runs tasks such as compaction
                     LockSupport.parkNanos(this, tickNanos);
                     continue;
                 }

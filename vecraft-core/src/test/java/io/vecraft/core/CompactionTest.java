@@ -278,6 +278,61 @@ class CompactionTest {
         }
     }
 
+    /**
+     * An EVENTUAL read of a collection reads at its slowest shard's safe time. With a shard lagging (paused here),
+     * that time is before an update the other shard has applied; purging the superseded version there (zero
+     * version retention) used to make the record vanish from such reads, a state that never existed. The
+     * compactor keeps its horizon at or below the collection's slowest safe time.
+     */
+    @Test
+    void purgingNeverRemovesAVersionAnEventualReadOfALaggingCollectionStillSees() {
+        SplittableRandom rnd = TestSeeds.random("CompactionTest.lagging", 0);
+        try (Vecraft db = open(tmp.resolve("data"))) {
+            Collection docs = db.createCollection(CollectionSpec.of("docs", DIM).withIndex(io.vecraft.api.IndexSpec.exact())
+                    .withShards(2));
+            CollectionRuntime rt = ((EmbeddedVecraft) db).collections().get("docs");
+            String x = "x";
+            String other = null;
+            for (int i = 0; other == null; i++) {
+                if (rt.shardOf("y" + i) != rt.shardOf(x)) {
+                    other = "y" + i;
+                }
+            }
+            float[] v1 = TestVectors.random(rnd, DIM);
+            float[] v2 = TestVectors.random(rnd, DIM);
+            docs.upsert(Record.of(x, v1));
+            docs.upsert(Record.of(other, TestVectors.random(rnd, DIM)));
+            ShardRuntime lagging = (ShardRuntime) rt.shard(rt.shardOf(other));
+            lagging.pauseApplying(true);
+            try {
+                docs.upsert(Record.of(x, v2), io.vecraft.api.WriteOptions.defaults()
+                        .withAckLevel(io.vecraft.api.AckLevel.DURABLE));
+                // a STRONG get reads x's shard only: it waits until that shard applied the update
+                assertEquals(v2[0], docs.get(x, io.vecraft.api.ReadOptions.defaults()
+                        .withConsistency(io.vecraft.api.Consistency.STRONG)).orElseThrow().vector()[0]);
+                io.vecraft.api.ReadOptions eventual = io.vecraft.api.ReadOptions.defaults()
+                        .withConsistency(io.vecraft.api.Consistency.EVENTUAL);
+                io.vecraft.api.SearchRequest q = io.vecraft.api.SearchRequest.of(v1, 1)
+                        .withConsistency(io.vecraft.api.Consistency.EVENTUAL);
+                assertEquals(2, docs.count(eventual));
+                assertEquals(x, docs.search(q).hits().get(0).id(), "at the lagging time x is still its first version");
+                assertEquals(0f, docs.search(q).hits().get(0).distance(), 1e-6f);
+                CompactionStats s = db.compact();
+                assertEquals(2, docs.count(eventual), "after compaction " + s);
+                var hits = docs.search(q).hits();
+                assertEquals(x, hits.get(0).id(), "x is still served at the lagging time after compaction " + s);
+                assertEquals(0f, hits.get(0).distance(), 1e-6f);
+            } finally {
+                lagging.pauseApplying(false);
+            }
+            // caught up: the next run purges the superseded version
+            assertEquals(2, docs.count(io.vecraft.api.ReadOptions.defaults()
+                    .withConsistency(io.vecraft.api.Consistency.STRONG)));
+            assertTrue(db.compact().versionsPurged() >= 1, "the superseded version of x goes once nobody can read it");
+            assertEquals(1, docs.history(x).size());
+        }
+    }
+
     @Test
     void aRewriteKeepsEveryRetainedVersionAndTombstone() {
         SplittableRandom rnd = TestSeeds.random("CompactionTest.history", 0);
