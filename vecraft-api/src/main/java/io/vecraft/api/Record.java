@@ -162,9 +162,9 @@ public final class Record {
         if (id == null || id.isEmpty()) {
             throw new InvalidArgumentException("record.id", "must be a non-empty string");
         }
-        if (id.length() > MAX_ID_BYTES || utf8Length(id) > MAX_ID_BYTES) {
+        if (id.length() > MAX_ID_BYTES || utf8Length("record.id", id) > MAX_ID_BYTES) {
             throw new InvalidArgumentException("record.id",
-                    "must be at most " + MAX_ID_BYTES + " UTF-8 bytes, was " + utf8Length(id));
+                    "must be at most " + MAX_ID_BYTES + " UTF-8 bytes, was " + utf8Length("record.id", id));
         }
         return id;
     }
@@ -187,9 +187,10 @@ public final class Record {
     }
 
     private static String checkDocument(String document) {
-        if (document != null && (document.length() > MAX_DOCUMENT_BYTES || utf8Length(document) > MAX_DOCUMENT_BYTES)) {
+        if (document != null && (document.length() > MAX_DOCUMENT_BYTES
+                || utf8Length("record.document", document) > MAX_DOCUMENT_BYTES)) {
             throw new InvalidArgumentException("record.document",
-                    "must be at most " + MAX_DOCUMENT_BYTES + " UTF-8 bytes, was " + utf8Length(document));
+                    "must be at most " + MAX_DOCUMENT_BYTES + " UTF-8 bytes, was " + utf8Length("record.document", document));
         }
         return document;
     }
@@ -216,7 +217,7 @@ public final class Record {
             if (key == null || key.isEmpty()) {
                 throw new InvalidArgumentException("record.metadata", "keys must be non-empty strings");
             }
-            if (utf8Length(key) > MAX_METADATA_KEY_BYTES) {
+            if (utf8Length("record.metadata key", key) > MAX_METADATA_KEY_BYTES) {
                 throw new InvalidArgumentException("record.metadata." + key.substring(0, Math.min(32, key.length())),
                         "key must be at most " + MAX_METADATA_KEY_BYTES + " UTF-8 bytes");
             }
@@ -240,7 +241,7 @@ public final class Record {
 
     private static Object normaliseScalar(String field, Object v) {
         if (v instanceof String s) {
-            if (s.length() > MAX_METADATA_STRING_BYTES || utf8Length(s) > MAX_METADATA_STRING_BYTES) {
+            if (s.length() > MAX_METADATA_STRING_BYTES || utf8Length(field, s) > MAX_METADATA_STRING_BYTES) {
                 throw new InvalidArgumentException(field,
                         "string must be at most " + MAX_METADATA_STRING_BYTES + " UTF-8 bytes");
             }
@@ -269,7 +270,14 @@ public final class Record {
      * @param s a string
      * @return its length in UTF-8 bytes, without encoding it
      */
-    static int utf8Length(String s) {
+    /**
+     * @param field the field named if {@code s} is not well-formed
+     * @param s     a string
+     * @return its length in UTF-8 bytes
+     * @throws InvalidArgumentException if it holds an unpaired surrogate: UTF-8 cannot encode one, and
+     *     storing it would silently turn it into '?' (a different id, key or value than the one given)
+     */
+    static int utf8Length(String field, String s) {
         int n = 0;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
@@ -280,6 +288,9 @@ public final class Record {
             } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
                 n += 4;
                 i++;
+            } else if (Character.isSurrogate(c)) {
+                throw new InvalidArgumentException(field, String.format("must be well-formed UTF-16: unpaired "
+                        + "surrogate U+%04X at index %d", (int) c, i));
             } else {
                 n += 3;
             }

@@ -36,10 +36,10 @@ public final class WriteOptions {
      * @throws InvalidArgumentException if empty or longer than {@link #MAX_REQUEST_ID_BYTES}
      */
     public WriteOptions withRequestId(String requestId) {
-        if (requestId == null || requestId.isEmpty() || Record.utf8Length(requestId) > MAX_REQUEST_ID_BYTES) {
+        if (requestId == null || requestId.isEmpty() || Record.utf8Length("requestId", requestId) > MAX_REQUEST_ID_BYTES) {
             throw new InvalidArgumentException("requestId",
                     "must be 1 to " + MAX_REQUEST_ID_BYTES + " UTF-8 bytes, was "
-                            + (requestId == null ? "null" : Record.utf8Length(requestId)));
+                            + (requestId == null ? "null" : Record.utf8Length("requestId", requestId)));
         }
         return new WriteOptions(requestId, session, ackLevel);
     }

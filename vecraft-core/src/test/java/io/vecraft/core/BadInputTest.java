@@ -140,6 +140,32 @@ class BadInputTest {
         rejects(InvalidArgumentException.class, "record.id", "at most", () -> c.get("y".repeat(600)));
     }
 
+    /**
+     * Unpaired UTF-16 surrogates cannot be encoded as UTF-8; they used to be stored as '?', so the record got
+     * another id (or key, value, document) than the one given, and two such ids collided.
+     */
+    @Test
+    void malformedUtf16IsRejectedInIdsMetadataDocumentsAndRequestIds() {
+        rejects(InvalidArgumentException.class, "record.id", "unpaired surrogate U+D800",
+                () -> c.upsert(Record.of("a\uD800", v(1))));
+        rejects(InvalidArgumentException.class, "record.id", "unpaired surrogate U+DC00",
+                () -> c.upsert(Record.of("\uDC00b", v(1))));
+        rejects(InvalidArgumentException.class, "record.metadata.tag", "unpaired surrogate U+DC01",
+                () -> c.upsert(Record.of("x", v(1)).withMetadata(Map.of("tag", "x\uDC01"))));
+        rejects(InvalidArgumentException.class, "record.metadata.tags[1]", "unpaired surrogate U+D801",
+                () -> c.upsert(Record.of("x", v(1)).withMetadata(Map.of("tags", List.of("ok", "\uD801")))));
+        rejects(InvalidArgumentException.class, "record.metadata key", "unpaired surrogate U+D802",
+                () -> c.upsert(Record.of("x", v(1)).withMetadata(Map.of("k\uD802", 1L))));
+        rejects(InvalidArgumentException.class, "record.document", "unpaired surrogate U+DFFF",
+                () -> c.upsert(Record.of("x", v(1), Map.of(), "text \uDFFF")));
+        rejects(InvalidArgumentException.class, "requestId", "unpaired surrogate U+D803",
+                () -> c.upsert(Record.of("x", v(1)), io.vecraft.api.WriteOptions.defaults().withRequestId("r\uD803")));
+        // a well-formed pair (U+1F600) is fine and reads back as given
+        Record pair = Record.of("smile-\uD83D\uDE00", v(7), Map.of("tag", "\uD83D\uDE00"), "\uD83D\uDE00");
+        c.upsert(pair);
+        assertEquals(pair, c.get(pair.id()).orElseThrow());
+    }
+
     @Test
     void oversizedDocumentOrMetadataIsRejected() {
         rejects(InvalidArgumentException.class, "record.document", "at most " + Record.MAX_DOCUMENT_BYTES,
