@@ -190,6 +190,7 @@ public final class MvccShard implements Shard {
         }
         VectorStore vectors = null;
         PayloadLog payloads = null;
+        MvccShard shard = null;
         try {
             boolean fresh = !Files.exists(dir.resolve(VECTORS_FILE)) || !Files.exists(dir.resolve(PAYLOAD_FILE))
                     || !Files.isDirectory(dir.resolve(CHECKPOINTS_DIR));
@@ -201,12 +202,24 @@ public final class MvccShard implements Shard {
                 // make the new files' directory entries durable: a checkpoint relies on them
                 Files2.fsyncDirectory(dir);
             }
-            MvccShard shard = new MvccShard(config, lockChannel, lock, vectors, kernel, payloads, checkpoints);
+            shard = new MvccShard(config, lockChannel, lock, vectors, kernel, payloads, checkpoints);
             shard.restore();
             LOG.info("opened shard {} ({} versions, {} live records, kernel {}) in {} ms", dir, shard.versionCount,
                     shard.liveRecords, kernel.name(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
             return shard;
         } catch (RuntimeException e) {
+            if (shard != null) {
+                // restore may have created the id map and an index before failing (e.g. a damaged payload record)
+                for (AutoCloseable c : new AutoCloseable[] {shard.index, shard.ids}) {
+                    try {
+                        if (c != null) {
+                            c.close();
+                        }
+                    } catch (Exception suppressed) {
+                        e.addSuppressed(suppressed);
+                    }
+                }
+            }
             if (vectors != null) {
                 vectors.close();
             }

@@ -273,6 +273,17 @@ class ShardCheckpointTest {
         }
     }
 
+    /** @return the process's open file descriptors, -1 where /proc is not available */
+    private static long openFileDescriptors() throws java.io.IOException {
+        Path fd = Path.of("/proc/self/fd");
+        if (!java.nio.file.Files.isDirectory(fd)) {
+            return -1;
+        }
+        try (java.util.stream.Stream<Path> s = java.nio.file.Files.list(fd)) {
+            return s.count();
+        }
+    }
+
     @Test
     void noValidCheckpointIsAnErrorNamingTheManifest() throws Exception {
         try (Shard shard = Shard.open(config(dir, IndexSpec.exact()))) {
@@ -308,6 +319,15 @@ class ShardCheckpointTest {
         CorruptedDataException e = assertThrows(CorruptedDataException.class, () -> Shard.open(config(dir, IndexSpec.hnsw())));
         assertEquals(payload.toString(), e.location());
         assertEquals(third, e.position());
+        // a failed open releases what it opened (the id map restore had created): repeated attempts leak nothing
+        long fds = openFileDescriptors();
+        for (int i = 0; i < 5; i++) {
+            assertThrows(CorruptedDataException.class, () -> Shard.open(config(dir, IndexSpec.hnsw())));
+        }
+        if (fds >= 0) {
+            assertTrue(openFileDescriptors() <= fds + 1, "file descriptors after 5 failed opens: "
+                    + openFileDescriptors() + ", before " + fds);
+        }
         flip(payload, third + 30);
         Path vectors = dir.resolve("vectors.dat");
         flip(vectors, 12);
