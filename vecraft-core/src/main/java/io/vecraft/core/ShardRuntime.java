@@ -349,6 +349,11 @@ final class ShardRuntime implements ShardHandle, AutoCloseable {
         }
     }
 
+    /** @return whether a {@link #checkpointNow} request is waiting for the applier (tests) */
+    synchronized boolean checkpointRequested() {
+        return checkpointRequest != null;
+    }
+
     @Override
     public void awaitApplied(long hlc, long deadlineNanos, String what) {
         awaitSafeTime(hlc, deadlineNanos, what);
@@ -404,7 +409,13 @@ final class ShardRuntime implements ShardHandle, AutoCloseable {
     <T> T runOnApplier(java.util.function.Function<Shard, T> task, long deadlineNanos, String what) {
         checkHealthy();
         CompletableFuture<T> f = new CompletableFuture<>();
+        // 0 queued, 1 running, 2 given up by the caller: a task the caller no longer waits for must not run
+        // later (the caller's locks, e.g. the maintenance lock of a compaction, are released by then)
+        java.util.concurrent.atomic.AtomicInteger state = new java.util.concurrent.atomic.AtomicInteger();
         tasks.add(new Task(() -> {
+            if (!state.compareAndSet(0, 1)) {
+                return;
+            }
             try {
                 f.complete(task.apply(store));
             } catch (Throwable t) {
@@ -416,9 +427,17 @@ final class ShardRuntime implements ShardHandle, AutoCloseable {
             failTasks(failure != null ? failure : new VecraftClosedException("shard " + name));
         }
         try {
-            return f.get(Math.max(1, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new VecraftTimeoutException(what + " on shard " + name + " did not finish in time");
+            try {
+                return f.get(Math.max(1, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                if (state.compareAndSet(0, 2)) {
+                    throw new VecraftTimeoutException(what + " on shard " + name + " did not start in time (the "
+                            + "applier is busy or paused); it will not run");
+                }
+                LOG.warn("{} on shard {} is past its deadline but already running; waiting for it to finish", what,
+                        name);
+                return f.get(); // running: it ends on its own, and must not outlive the caller
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new VecraftException("interrupted during " + what + " on shard " + name, e);
@@ -794,13 +813,29 @@ final class ShardRuntime implements ShardHandle, AutoCloseable {
                 LOG.warn("could not unregister listener of shard {}", name, e);
             }
         }
+        // A checkpoint asked for just before the applier stopped: the final checkpoint answers it, or it fails
+        // at once instead of leaving the caller waiting for its deadline.
+        CompletableFuture<Void> asked;
+        synchronized (this) {
+            asked = checkpointRequest;
+            checkpointRequest = null;
+        }
         try {
             if (checkpoint && failure == null) {
                 checkpointOnThisThread();
+                if (asked != null) {
+                    asked.complete(null);
+                }
             }
         } catch (RuntimeException e) {
             LOG.error("checkpoint on close of shard {} failed; the journal still has everything", name, e);
+            if (asked != null) {
+                asked.completeExceptionally(e);
+            }
         } finally {
+            if (asked != null) {
+                asked.completeExceptionally(new VecraftClosedException("shard " + name));
+            }
             store.close();
             synchronized (monitor) {
                 monitor.notifyAll();
