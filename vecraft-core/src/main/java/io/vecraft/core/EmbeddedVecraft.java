@@ -90,6 +90,8 @@ final class EmbeddedVecraft extends AbstractVecraft {
     private final LocalJournalGateway gateway;
     private final Map<Long, CreateCollectionEntry> liveEntries = new LinkedHashMap<>();
     private long systemApplied;
+    /** The system-partition sequence the catalog file on disk holds (what the compactor may trim below). */
+    private long catalogOnDisk;
     private Compactor compactor;
 
     private EmbeddedVecraft(VecraftConfig config, FileChannel lockChannel, FileLock lock, PartitionLayout layout,
@@ -299,6 +301,7 @@ final class EmbeddedVecraft extends AbstractVecraft {
         synchronized (catalogLock) {
             liveEntries.putAll(live);
             systemApplied = seq;
+            catalogOnDisk = contents.systemSequence();
             publishCollections(running);
             if (replayed > 0) {
                 persistCatalog();
@@ -376,6 +379,20 @@ final class EmbeddedVecraft extends AbstractVecraft {
         assert Thread.holdsLock(catalogLock);
         CatalogFile.write(directory.resolve("catalog"),
                 new CatalogFile.Contents(systemApplied, new LinkedHashMap<>(liveEntries), new TreeMap<>(namesByUid)));
+        catalogOnDisk = systemApplied;
+    }
+
+    /**
+     * Writes the catalog after a DDL entry that is already durable in the system partition: a failure
+     * only leaves the catalog behind, and the next open replays the system partition from it.
+     */
+    private void persistCatalogAfterDdl(String what) {
+        try {
+            persistCatalog();
+        } catch (RuntimeException e) {
+            LOG.warn("{} is in the journal but the catalog could not be written ({}); the next open replays it",
+                    what, e.toString());
+        }
     }
 
     // ------------------------------------------------------------------ DDL
@@ -401,16 +418,46 @@ final class EmbeddedVecraft extends AbstractVecraft {
                     requestIds.next(), 0, WalCodec.encodeCreate(entry));
             journal.partition(PartitionLayout.SYSTEM_ID).flush(); // before the catalog says it was applied
             uid = r.hlc();
-            rt = startCollection(uid, entry);
+            try {
+                rt = startCollection(uid, entry);
+            } catch (RuntimeException e) {
+                undoCreate(uid, resolved.name(), e);
+                throw e;
+            }
             publishCollection(rt);
             liveEntries.put(uid, entry);
             systemApplied = r.sequence();
-            persistCatalog();
+            persistCatalogAfterDdl("the creation of " + resolved.name());
         }
         awaitShards(rt.shards(), uid, "creating collection " + resolved.name());
         LOG.info("created collection {} ({} dims, {}, {}, {} shard(s))", resolved.name(), resolved.dimension(),
                 resolved.metric(), resolved.index(), resolved.shards());
         return new EmbeddedCollection(this, rt);
+    }
+
+    /**
+     * A collection whose CREATE is durable failed to start: a DROP entry records that it was undone, so a
+     * reopen does not bring it up; its files are removed.
+     */
+    private void undoCreate(long uid, String name, RuntimeException cause) {
+        assert Thread.holdsLock(catalogLock);
+        try {
+            JournalGateway.Appended d = gateway.append(PartitionLayout.SYSTEM_ID, WalTypes.DROP_COLLECTION,
+                    requestIds.next(), 0, WalCodec.encodeDrop(new DropCollectionEntry(uid, name)));
+            journal.partition(PartitionLayout.SYSTEM_ID).flush();
+            namesByUid.put(uid, name);
+            systemApplied = d.sequence();
+            persistCatalogAfterDdl("the undone creation of " + name);
+        } catch (RuntimeException undo) {
+            cause.addSuppressed(undo);
+            LOG.error("collection {} failed to start and its creation could not be undone in the journal; the next"
+                    + " open may bring it up", name, undo);
+        }
+        try {
+            deleteRecursively(directory.resolve("collections").resolve(collectionDirName(name, uid)));
+        } catch (RuntimeException ignored) {
+            // the next open deletes the directory of a collection that is not live
+        }
     }
 
     @Override
@@ -425,12 +472,18 @@ final class EmbeddedVecraft extends AbstractVecraft {
             JournalGateway.Appended r = gateway.append(PartitionLayout.SYSTEM_ID, WalTypes.DROP_COLLECTION,
                     requestIds.next(), 0, WalCodec.encodeDrop(new DropCollectionEntry(rt.uid(), name)));
             journal.partition(PartitionLayout.SYSTEM_ID).flush(); // before the catalog says it was applied
+            // The drop is durable from here on: record it before cleaning up, which may fail on its own.
             unpublishCollection(name);
-            rt.shutdown(false, config.waitTimeout().toNanos(), TimeUnit.NANOSECONDS);
-            deleteRecursively(rt.directory());
             liveEntries.remove(rt.uid());
             systemApplied = r.sequence();
-            persistCatalog();
+            persistCatalogAfterDdl("the drop of " + name);
+            try {
+                rt.shutdown(false, config.waitTimeout().toNanos(), TimeUnit.NANOSECONDS);
+                deleteRecursively(rt.directory());
+            } catch (RuntimeException e) {
+                LOG.warn("dropped collection {}, but removing its files failed ({}); the next open deletes them", name,
+                        e.toString());
+            }
         }
         LOG.info("dropped collection {}", name);
     }
@@ -479,7 +532,7 @@ final class EmbeddedVecraft extends AbstractVecraft {
             @Override
             public long catalogSequence() {
                 synchronized (catalogLock) {
-                    return systemApplied;
+                    return catalogOnDisk;
                 }
             }
 

@@ -133,6 +133,33 @@ class CrudTest {
         }
     }
 
+    /**
+     * A collection whose creation is durable in the journal but whose shards fail to open (here the collections
+     * directory is a file) is reported as not created, and stays so after a reopen: the creation is undone in
+     * the journal instead of coming back at the next open.
+     */
+    @Test
+    void aCreateThatFailsToStartIsUndoneAndDoesNotComeBackAtReopen() throws Exception {
+        Path collections = dir.resolve("collections");
+        try (Vecraft db = open()) {
+            db.createCollection(CollectionSpec.of("kept", 4).withShards(1));
+            db.collection("kept").upsert(Record.of("k", new float[] {1, 0, 0, 0}));
+            db.dropCollection("kept"); // leaves the collections directory empty
+            java.nio.file.Files.delete(collections);
+            java.nio.file.Files.writeString(collections, "not a directory");
+            io.vecraft.api.VecraftException e = assertThrows(io.vecraft.api.VecraftException.class,
+                    () -> db.createCollection(CollectionSpec.of("broken", 4).withShards(1)));
+            assertTrue(e.getMessage().contains("collections"), e.getMessage());
+            assertThrows(NotFoundException.class, () -> db.collection("broken"));
+        }
+        java.nio.file.Files.delete(collections);
+        try (Vecraft db = open()) {
+            assertTrue(db.listCollections().isEmpty(), "the failed creation stays undone: " + db.listCollections());
+            Collection c = db.createCollection(CollectionSpec.of("broken", 4).withShards(1));
+            assertEquals(0, c.count());
+        }
+    }
+
     @Test
     void badInputIsRejectedAndNothingIsWritten() {
         try (Vecraft db = open()) {
