@@ -343,7 +343,14 @@ abstract class AbstractVecraft implements Vecraft, EngineView {
         long deadline = System.nanoTime() + Math.max(config.waitTimeout().toNanos(), TimeUnit.MINUTES.toNanos(10));
         for (CollectionRuntime rt : collections.values()) {
             for (ShardHandle s : rt.shards()) {
-                s.checkpointNow(deadline);
+                try {
+                    s.checkpointNow(deadline);
+                } catch (io.vecraft.api.VecraftClosedException e) {
+                    if (collections.get(rt.name()) == rt) {
+                        throw e; // not a concurrent drop: the shard itself is closed
+                    }
+                    break; // dropped meanwhile: nothing of it to checkpoint
+                }
             }
         }
     }

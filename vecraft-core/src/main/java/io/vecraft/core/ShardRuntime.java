@@ -344,6 +344,9 @@ final class ShardRuntime implements ShardHandle, AutoCloseable {
             Thread.currentThread().interrupt();
             throw new VecraftException("interrupted while checkpointing shard " + name, e);
         } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof VecraftClosedException closedMeanwhile) {
+                throw closedMeanwhile;
+            }
             throw new VecraftException("checkpoint of shard " + name + " failed: " + e.getCause().getMessage(),
                     e.getCause());
         }

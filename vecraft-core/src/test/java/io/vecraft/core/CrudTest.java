@@ -160,6 +160,33 @@ class CrudTest {
         }
     }
 
+    /** db.checkpoint() while collections are dropped checkpoints the rest instead of failing on the dropped one. */
+    @Test
+    void checkpointWhileCollectionsAreDroppedSucceeds() throws Exception {
+        try (Vecraft db = open()) {
+            db.createCollection(CollectionSpec.of("stays", 4).withShards(2)).upsert(Record.of("s", new float[] {1, 0, 0, 0}));
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.atomic.AtomicInteger checkpoints = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.CompletableFuture<Void> checkpointer = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                while (!stop.get()) {
+                    db.checkpoint();
+                    checkpoints.incrementAndGet();
+                }
+            });
+            try {
+                for (int i = 0; i < 40 && !checkpointer.isDone(); i++) {
+                    db.createCollection(CollectionSpec.of("churn", 4).withShards(4));
+                    db.dropCollection("churn");
+                }
+            } finally {
+                stop.set(true);
+            }
+            checkpointer.get(60, java.util.concurrent.TimeUnit.SECONDS); // rethrows what a checkpoint threw
+            assertTrue(checkpoints.get() > 0);
+            assertEquals(1, db.collection("stays").count());
+        }
+    }
+
     @Test
     void badInputIsRejectedAndNothingIsWritten() {
         try (Vecraft db = open()) {
