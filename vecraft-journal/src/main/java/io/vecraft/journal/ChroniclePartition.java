@@ -345,6 +345,24 @@ final class ChroniclePartition implements JournalPartition {
                             + earlier.get(i - 1).file() + " and " + earlier.get(i).file() + " start with the same sequence");
                 }
             }
+            if (!readOnly && clean.isEmpty()) {
+                // After a crash the entries read above may sit in the page cache only (appended, never forced,
+                // never acknowledged in SYNC mode). They count as durable and visible from here on, so force
+                // them first: otherwise a power loss could take them back after readers applied them and
+                // after later cycle files, forced at the next roll, made them look complete.
+                for (Map.Entry<Integer, Path> f : files) {
+                    if (!Files.exists(f.getValue())) {
+                        continue; // an empty last file the scan removed
+                    }
+                    try (FileChannel ch = FileChannel.open(f.getValue(), StandardOpenOption.READ,
+                            StandardOpenOption.WRITE)) {
+                        ForceObserver.force(f.getValue(), ForceObserver.Kind.FILE, () -> forcer.force(ch));
+                    }
+                }
+                if (!files.isEmpty()) {
+                    Fsync.directory(dir);
+                }
+            }
             this.cycles = List.copyOf(earlier);
             this.head = headSeq;
             this.lastHlc = headHlc;
@@ -614,7 +632,16 @@ final class ChroniclePartition implements JournalPartition {
         if (newCycle && currentCycle != -1 && !(durability instanceof Durability.Async) && head > durable) {
             // Force the finished cycle before the first entry of the next one: a later cycle file
             // on disk then implies every earlier one is complete.
-            forceRange(durable + 1, head);
+            try {
+                forceRange(durable + 1, head);
+            } catch (RuntimeException e) {
+                // As for any failed force: never retried (a second fsync of the file may report success
+                // for pages the kernel dropped), the partition refuses appends until reopen.
+                fail(e);
+                throw new VecraftIOException("journal partition " + name + ": force of sequences " + (durable + 1)
+                        + ".." + head + " before rolling to a new cycle failed (" + e.getMessage() + "); entry "
+                        + seq + " was not written and the partition refuses appends until reopen", e);
+            }
         }
         if (time.millis != physical) {
             time.millis = physical;
@@ -850,6 +877,10 @@ final class ChroniclePartition implements JournalPartition {
             if (closed && !forcing) {
                 throw new VecraftClosedException("journal partition " + name);
             }
+            Runnable hook = beforeForceClaim;
+            if (hook != null) {
+                hook.run();
+            }
             if (!forcing && FORCING.compareAndSet(this, false, true)) {
                 forceAsWriter(seq);
                 continue;
@@ -868,18 +899,26 @@ final class ChroniclePartition implements JournalPartition {
         }
     }
 
+    /** Tests only: runs in a waiting writer between its durability check and its claim of the force. */
+    static volatile Runnable beforeForceClaim;
+
     /** Runs one group-commit force; the caller set {@link #forcing}. */
     private void forceAsWriter(long seq) {
+        if (durable >= seq) {
+            // Another forcer covered seq between this writer's check and its compare-and-set. Nothing was
+            // forced here, so durable must not move: entries appended since are not on disk yet.
+            forcing = false;
+            wakeWriters();
+            return;
+        }
         long from = durable + 1;
         long target = head;
         Throwable error = null;
         try {
-            if (durable < seq) {
-                target = gatherBatch();
-                long took = forceRange(from, target);
-                long avg = forceNanosAverage;
-                forceNanosAverage = avg == 0 ? took : avg + (took - avg) / 8;
-            }
+            target = gatherBatch();
+            long took = forceRange(from, target);
+            long avg = forceNanosAverage;
+            forceNanosAverage = avg == 0 ? took : avg + (took - avg) / 8;
         } catch (Throwable t) {
             error = t;
         }
