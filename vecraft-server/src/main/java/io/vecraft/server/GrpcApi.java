@@ -612,8 +612,10 @@ final class GrpcApi extends VecraftServiceGrpc.VecraftServiceImplBase implements
             case RANGE -> {
                 var r = f.getRange();
                 yield new Filter.Range(r.getField(),
-                        r.hasLower() ? (Number) object(r.getLower(), field + ".range.lower") : null, r.getLowerInclusive(),
-                        r.hasUpper() ? (Number) object(r.getUpper(), field + ".range.upper") : null, r.getUpperInclusive());
+                        r.hasLower() ? number(object(r.getLower(), field + ".range.lower"), field + ".range.lower") : null,
+                        r.getLowerInclusive(),
+                        r.hasUpper() ? number(object(r.getUpper(), field + ".range.upper"), field + ".range.upper") : null,
+                        r.getUpperInclusive());
             }
             case AND -> Filter.and(filters(f.getAnd(), field + ".and"));
             case OR -> Filter.or(filters(f.getOr(), field + ".or"));
@@ -621,6 +623,14 @@ final class GrpcApi extends VecraftServiceGrpc.VecraftServiceImplBase implements
             case DOCUMENT_CONTAINS -> Filter.documentContains(f.getDocumentContains());
             default -> throw new InvalidArgumentException(field, "no operator set");
         };
+    }
+
+    private static Number number(Object v, String field) {
+        if (v instanceof Number n) {
+            return n;
+        }
+        throw new InvalidArgumentException(field, "a range bound must be a number, was "
+                + (v == null ? "null" : v.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT)));
     }
 
     private static Filter[] filters(FilterList list, String field) {

@@ -46,6 +46,9 @@ import org.slf4j.MDC;
 final class HttpApi extends Handler.Abstract {
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
+    /** Methods timed under their own name; any other (clients may send any token) is timed as OTHER. */
+    private static final java.util.Set<String> METHODS = java.util.Set.of("GET", "HEAD", "POST", "PUT", "DELETE",
+            "PATCH", "OPTIONS", "TRACE", "CONNECT");
 
     /** Request header carrying the caller's request id (echoed in the response and journal receipts). */
     static final String REQUEST_ID = "X-Request-Id";
@@ -124,14 +127,26 @@ final class HttpApi extends Handler.Abstract {
         final Map<String, String> params;
         final String requestId;
         final Gatekeeper.Caller caller;
-        private final Fields query;
+        private Fields query;
 
         Call(Request request, Map<String, String> params, String requestId, Gatekeeper.Caller caller) {
             this.request = request;
             this.params = params;
             this.requestId = requestId;
             this.caller = caller;
-            this.query = Request.extractQueryParameters(request, StandardCharsets.UTF_8);
+        }
+
+        /** Parses the query string on first use: malformed percent-encoding or UTF-8 is bad input (400). */
+        private Fields queryFields() {
+            if (query == null) {
+                try {
+                    query = Request.extractQueryParameters(request, StandardCharsets.UTF_8);
+                } catch (RuntimeException e) {
+                    throw new InvalidArgumentException("query", "is not a well-formed query string ("
+                            + e.getMessage() + ")");
+                }
+            }
+            return query;
         }
 
         String param(String name) {
@@ -139,7 +154,7 @@ final class HttpApi extends Handler.Abstract {
         }
 
         Optional<String> query(String name) {
-            return Optional.ofNullable(query.getValue(name));
+            return Optional.ofNullable(queryFields().getValue(name));
         }
 
         long queryLong(String name, long dflt) {
@@ -310,7 +325,8 @@ final class HttpApi extends Handler.Abstract {
         long micros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - start);
         try {
             Timer.builder("vecraft.server.requests").description("requests answered by the gateway")
-                    .tag("protocol", "http").tag("method", method).tag("route", template)
+                    .tag("protocol", "http").tag("method", METHODS.contains(method) ? method : "OTHER")
+                    .tag("route", template)
                     .tag("status", Integer.toString(reply.status())).register(meters)
                     .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
             if (!template.equals("/metrics") && !template.equals("/status") && !template.startsWith("/health")
@@ -411,7 +427,9 @@ final class HttpApi extends Handler.Abstract {
      */
     static byte[] readBody(Request request, int limit) {
         try (InputStream in = Content.Source.asInputStream(request)) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(Math.max(request.getLength(), 256), limit));
+            // Grows with what arrives: a declared Content-Length alone must not reserve the whole limit.
+            ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(Math.max(request.getLength(), 256),
+                    Math.min(limit, 64 * 1024)));
             byte[] buf = new byte[16 * 1024];
             int n;
             while ((n = in.read(buf)) > 0) {

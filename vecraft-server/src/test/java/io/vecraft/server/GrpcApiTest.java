@@ -171,6 +171,13 @@ class GrpcApiTest {
         assertEquals(Status.Code.INVALID_ARGUMENT, bad.getStatus().getCode());
         assertTrue(bad.getStatus().getDescription().contains("dimension"), bad.getStatus().getDescription());
         assertEquals("bad-1", bad.getTrailers().get(GrpcApi.REQUEST_ID));
+        // a range bound that is not a number is bad input, not a server fault (was INTERNAL: ClassCastException)
+        StatusRuntimeException range = assertThrows(StatusRuntimeException.class,
+                () -> stub(t.readKey, null).search(SearchRequest.newBuilder().setCollection("g2").addVector(1)
+                        .addVector(0).setK(1).setFilter(Filter.newBuilder().setRange(Range.newBuilder().setField("year")
+                                .setLower(Value.newBuilder().setStringValue("x")))).build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, range.getStatus().getCode());
+        assertTrue(range.getStatus().getDescription().contains("range.lower"), range.getStatus().getDescription());
 
         UpsertRequest.Builder huge = UpsertRequest.newBuilder().setCollection("g2");
         for (int i = 0; i < 20_000; i++) {

@@ -282,6 +282,47 @@ class HttpApiTest {
         }
     }
 
+    /** Found by review: input the database would store or match differently is refused with 400. */
+    @Test
+    void duplicateKeysOutOfRangeBoundsAndMalformedQueriesAre400() {
+        TestServer.Reply dup = t.call("POST", "/v1/collections/docs/records", t.writeKey,
+                "{\"records\":[{\"id\":\"a1\",\"id\":\"b1\",\"vector\":[1,0,0]}]}");
+        assertProblem(dup, 400, "invalid-argument");
+        assertTrue(dup.json().get("detail").asText().contains("Duplicate field 'id'"), dup.raw().body());
+        TestServer.Reply twoOps = t.call("POST", "/v1/collections/docs/search", t.readKey,
+                "{\"vector\":[1,0,0],\"k\":1,\"filter\":{\"not\":{\"eq\":{\"field\":\"a\",\"value\":1}},"
+                        + "\"not\":{\"eq\":{\"field\":\"b\",\"value\":2}}}}");
+        assertProblem(twoOps, 400, "invalid-argument");
+
+        TestServer.Reply big = t.call("POST", "/v1/collections/docs/search", t.readKey,
+                "{\"vector\":[1,0,0],\"k\":1,\"filter\":{\"range\":{\"field\":\"year\",\"lt\":9223372036854775808}}}");
+        assertProblem(big, 400, "invalid-argument");
+        assertTrue(big.json().get("detail").asText().contains("64-bit"), big.raw().body());
+        TestServer.Reply huge = t.call("POST", "/v1/collections/docs/search", t.readKey,
+                "{\"vector\":[1,0,0],\"k\":1,\"filter\":{\"range\":{\"field\":\"score\",\"gt\":1e400}}}");
+        assertProblem(huge, 400, "invalid-argument");
+
+        // %FF is not UTF-8: a route that reads the query answers 400, one that does not is unaffected
+        TestServer.Reply query = t.call("GET", "/v1/collections/docs/count?asOf=%FF", t.readKey, null);
+        assertProblem(query, 400, "invalid-argument");
+        assertEquals("query", query.json().get("field").asText(), query.raw().body());
+        assertEquals(200, t.call("GET", "/healthz?probe=%FF", null, null).status());
+    }
+
+    /** Found by review: any method token was a metrics tag, so unauthenticated requests grew /metrics without bound. */
+    @Test
+    void unknownMethodsAreTimedAsOther() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            java.net.http.HttpRequest odd = java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(t.server.uri() + "/nothing")).method("ZZTOP" + i,
+                    java.net.http.HttpRequest.BodyPublishers.noBody()).build();
+            assertEquals(404, t.http.send(odd, java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode());
+        }
+        String text = t.call("GET", "/metrics", null, null).raw().body();
+        assertFalse(text.contains("ZZTOP"), "a client-chosen method became a metric tag");
+        assertTrue(text.contains("method=\"OTHER\""), text);
+    }
+
     @Test
     void unusableRequestIdIs400NamingTheHeader() {
         TestServer.Reply r = t.call("GET", "/v1/collections", t.readKey, null, "X-Request-Id", "x".repeat(129));

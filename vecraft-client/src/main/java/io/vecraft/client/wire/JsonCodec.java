@@ -65,8 +65,12 @@ import java.util.Optional;
  */
 public final class JsonCodec {
 
-    /** The shared mapper (thread-safe once configured). */
-    public static final ObjectMapper MAPPER = new ObjectMapper();
+    /**
+     * The shared mapper (thread-safe once configured). A key given twice in one object is refused: the last
+     * one would otherwise win silently (two ids, or two operators that pass the one-operator check).
+     */
+    public static final ObjectMapper MAPPER = new ObjectMapper()
+            .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
@@ -553,7 +557,17 @@ public final class JsonCodec {
         if (n == null || !n.isNumber()) {
             throw new InvalidArgumentException(field, "must be a number, was " + kind(n));
         }
-        return n.isIntegralNumber() ? (Number) n.longValue() : (Number) n.doubleValue();
+        if (n.isIntegralNumber()) {
+            if (!n.canConvertToLong()) {
+                throw new InvalidArgumentException(field, "must fit in a 64-bit integer, was " + n.asText());
+            }
+            return n.longValue();
+        }
+        double d = n.doubleValue();
+        if (!Double.isFinite(d)) {
+            throw new InvalidArgumentException(field, "must be a finite number, was " + n.asText());
+        }
+        return d;
     }
 
     /**
