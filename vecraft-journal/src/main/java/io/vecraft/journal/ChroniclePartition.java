@@ -226,8 +226,15 @@ final class ChroniclePartition implements JournalPartition {
         if (readOnly) {
             this.appender = null;
         } else {
-            releaseStaleChronicleLock();
-            this.appender = queue.createAppender();
+            ExcerptAppender a;
+            try {
+                releaseStaleChronicleLock();
+                a = queue.createAppender();
+            } catch (RuntimeException e) {
+                queue.close(); // the partition never opens: nobody else would close the queue
+                throw e;
+            }
+            this.appender = a;
             // One appender shared by all threads, serialised by appendLock (see class comment).
             appender.singleThreadedCheckDisabled(true);
         }

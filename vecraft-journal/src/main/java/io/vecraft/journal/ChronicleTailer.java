@@ -26,6 +26,8 @@ final class ChronicleTailer implements JournalTailer {
     private final ChroniclePartition partition;
     private final ExcerptTailer tailer;
     private long nextSeq;
+    /** Entries below this HLC are skipped by next() (set by seekHlc until it returns an entry). */
+    private long skipBelowHlc = Long.MIN_VALUE;
     /** True when the Chronicle tailer's next excerpt is {@code nextSeq}. */
     private boolean positioned;
     private byte[] buf = new byte[1024];
@@ -41,13 +43,17 @@ final class ChronicleTailer implements JournalTailer {
     @Override
     public JournalEntry next() {
         checkOpen();
-        if (nextSeq > partition.visibleSequence()) {
-            return null;
+        while (nextSeq <= partition.visibleSequence()) {
+            JournalEntry e = read(nextSeq);
+            nextSeq++;
+            positioned = true;
+            if (e.hlc() >= skipBelowHlc) {
+                skipBelowHlc = Long.MIN_VALUE;
+                return e;
+            }
+            // below the HLC of the last seekHlc: appended (or made visible) after the seek looked
         }
-        JournalEntry e = read(nextSeq);
-        nextSeq++;
-        positioned = true;
-        return e;
+        return null;
     }
 
     @Override
@@ -72,6 +78,7 @@ final class ChronicleTailer implements JournalTailer {
                     + sequence);
         }
         nextSeq = sequence;
+        skipBelowHlc = Long.MIN_VALUE;
         positioned = false;
     }
 
@@ -106,6 +113,9 @@ final class ChronicleTailer implements JournalTailer {
             }
         }
         nextSeq = Math.max(result, partition.firstSequence());
+        // Entries the search could not see (not visible yet, or appended later) may still be below hlc:
+        // next() skips them, so the first entry it returns is the first with an HLC >= hlc.
+        skipBelowHlc = hlc;
         positioned = false;
     }
 

@@ -36,7 +36,9 @@ public interface JournalTailer extends AutoCloseable {
     void seekSequence(long sequence);
 
     /**
-     * Positions the cursor at the first entry whose HLC is {@code >= hlc}.
+     * Positions the cursor at the first entry whose HLC is {@code >= hlc}. Entries the search could
+     * not see yet (appended later, or not visible yet in SYNC mode) with an HLC below it are skipped
+     * by the next {@link #next()} calls, so the first entry returned is always at or after {@code hlc}.
      *
      * @param hlc the HLC
      */

@@ -88,6 +88,19 @@ class TailerTest {
                 t.seekHlc(hlcs.get(hlcs.size() - 1) + 1);
                 assertEquals(hlcs.size() + 1, t.nextSequence(), "past the end: waits for the next entry");
                 assertNull(t.next());
+                // A time ahead of everything visible: entries appended later below it are not returned
+                // (the search could not see them; it used to hand them out as if they were >= the time).
+                long ahead = hlcs.get(hlcs.size() - 1) + (2_000L << 16);
+                t.seekHlc(ahead);
+                long below = p.append(1, "late-below", 0, new byte[8]).hlc();
+                assertTrue(below < ahead);
+                assertNull(t.next(), "an entry below the sought time is skipped");
+                wall.advance(3_000);
+                AppendResult above = p.append(1, "late-above", 0, new byte[8]);
+                assertTrue(above.hlc() >= ahead);
+                assertEquals(above.sequence(), t.next().sequence(), "the first entry at or after the time");
+                t.seekSequence(hlcs.size() + 1);
+                assertEquals(hlcs.size() + 1, t.next().sequence(), "a sequence seek clears the skipping");
             }
         }
     }
