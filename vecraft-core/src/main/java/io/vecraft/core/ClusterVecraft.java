@@ -204,11 +204,20 @@ final class ClusterVecraft extends AbstractVecraft {
             if (rt == null) {
                 throw new NotFoundException("collection", String.valueOf(name));
             }
-            cluster.metadata().delete(CatalogKeys.collection(name), MetadataStore.ANY_VERSION);
-            gateway.append(PartitionLayout.SYSTEM_ID, WalTypes.DROP_COLLECTION, requestIds.next(), 0,
-                    WalCodec.encodeDrop(new DropCollectionEntry(rt.uid(), name)));
+            // Delete exactly the incarnation this client knows (compare-and-set on its version): another client
+            // may have dropped it and created a new collection under the same name meanwhile.
+            String key = CatalogKeys.collection(name);
+            java.util.Optional<MetadataStore.KeyValue> kv = cluster.metadata().get(key);
+            boolean ours = kv.isPresent() && CatalogKeys.decodeCollection(key, kv.get().value()).uid() == rt.uid()
+                    && cluster.metadata().delete(key, kv.get().version());
             unpublishCollection(name);
             rt.shutdown(false, config.waitTimeout().toNanos(), TimeUnit.NANOSECONDS);
+            if (!ours) {
+                throw new NotFoundException("collection", name + " (this client's incarnation was already dropped by"
+                        + " another client" + (kv.isPresent() ? ", and the name now belongs to a new collection)" : ")"));
+            }
+            gateway.append(PartitionLayout.SYSTEM_ID, WalTypes.DROP_COLLECTION, requestIds.next(), 0,
+                    WalCodec.encodeDrop(new DropCollectionEntry(rt.uid(), name)));
             for (int s = 0; s < rt.spec().shards(); s++) {
                 cluster.metadata().delete(CatalogKeys.placement(new ShardId(rt.uid(), s)), MetadataStore.ANY_VERSION);
             }

@@ -72,7 +72,9 @@ final class RemoteShard implements ShardHandle {
 
     private void record(int i, ReplicaStatus s) {
         if (s.healthy()) {
-            safe.accumulateAndGet(i, s.safeHlc(), Math::max);
+            // What the replica says now, even if lower than before: a node restarted from an older
+            // checkpoint is behind what it reported earlier and must not be picked on the old value.
+            safe.set(i, s.safeHlc());
             gateway.observe(s.safeHlc());
         } else {
             safe.set(i, 0);

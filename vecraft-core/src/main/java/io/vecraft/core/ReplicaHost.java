@@ -367,10 +367,33 @@ public final class ReplicaHost implements ShardReplica, AutoCloseable {
         return status(h);
     }
 
+    /**
+     * A read at {@code snapshotHlc} needs this replica to have applied everything up to it. A client may
+     * pick this replica on a safe time it saw before the node restarted from an older checkpoint: then it
+     * waits briefly, and if still behind answers "unavailable", so the client asks another replica.
+     */
+    private void requireCaughtUp(Hosted h, long snapshotHlc) {
+        ShardRuntime rt = h.runtime();
+        if (rt.safeTime() >= snapshotHlc) {
+            return;
+        }
+        try {
+            rt.awaitSafeTime(snapshotHlc, System.nanoTime() + BEHIND_WAIT_NANOS, "read on replica " + h.id());
+        } catch (VecraftTimeoutException e) {
+            throw new io.vecraft.cluster.spi.transport.NodeUnavailableException(nodeId, "replica " + h.id()
+                    + " is at safe time " + rt.safeTime() + ", behind the read's snapshot " + snapshotHlc
+                    + " (catching up after a restart); ask another replica");
+        }
+    }
+
+    /** How long a read waits for a replica that is behind its snapshot before sending the client elsewhere. */
+    private static final long BEHIND_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+
     @Override
     public List<ReplicaHit> search(ShardId shard, ReplicaQuery q) {
         Hosted h = hosted(shard);
         h.runtime().checkHealthy();
+        requireCaughtUp(h, q.snapshotHlc());
         List<ShardHit> hits = h.runtime().search(new ShardSearch(q.vector(), q.k(), q.filter(), q.snapshotHlc(), q.ef(),
                 new Include(q.withVector(), q.withMetadata(), q.withDocument())));
         List<ReplicaHit> out = new ArrayList<>(hits.size());
@@ -385,6 +408,7 @@ public final class ReplicaHost implements ShardReplica, AutoCloseable {
     public Optional<ReplicaVersion> get(ShardId shard, String id, long snapshotHlc) {
         Hosted h = hosted(shard);
         h.runtime().checkHealthy();
+        requireCaughtUp(h, snapshotHlc);
         return h.runtime().get(id, snapshotHlc, Include.ALL).map(ReplicaHost::toReplica);
     }
 
@@ -392,6 +416,7 @@ public final class ReplicaHost implements ShardReplica, AutoCloseable {
     public long count(ShardId shard, long snapshotHlc) {
         Hosted h = hosted(shard);
         h.runtime().checkHealthy();
+        requireCaughtUp(h, snapshotHlc);
         return h.runtime().count(snapshotHlc);
     }
 

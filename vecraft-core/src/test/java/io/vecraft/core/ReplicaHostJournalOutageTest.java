@@ -131,6 +131,12 @@ class ReplicaHostJournalOutageTest {
                 ReplicaStatus during = host.status(shard);
                 assertTrue(during.healthy(), "a journal outage does not stop the applier: " + during);
                 assertTrue(during.safeHlc() < w2.hlc(), "nothing newer is applied while the journal is unreachable");
+                // A read at a snapshot the replica has not reached (a client that picked it on an older report)
+                // is sent elsewhere instead of answered from the replica's older state (it answered 1 before).
+                NodeUnavailableException behind = org.junit.jupiter.api.Assertions.assertThrows(
+                        NodeUnavailableException.class, () -> host.count(shard, w2.hlc()));
+                assertTrue(behind.getMessage().contains("behind the read's snapshot"), behind.getMessage());
+                assertEquals(1, host.count(shard, before.safeHlc()), "reads at a reached snapshot are served");
 
                 flaky.down.set(false);
                 ReplicaStatus after = host.awaitSafeTime(shard, w2.hlc(), Duration.ofSeconds(20));

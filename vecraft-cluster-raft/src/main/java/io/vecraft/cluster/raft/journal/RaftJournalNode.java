@@ -414,6 +414,9 @@ public final class RaftJournalNode implements AutoCloseable {
             }
         }
 
+        /** Most payload bytes one read returns (at least one entry is always returned). */
+        private static final long MAX_READ_BYTES = 8L << 20;
+
         @Override
         public ReadBatch read(String partition, long fromSequence, int maxEntries, Duration maxWait) {
             checkOpen();
@@ -439,9 +442,14 @@ public final class RaftJournalNode implements AutoCloseable {
                 try (JournalTailer t = p.tailer()) {
                     t.seekSequence(fromSequence);
                     JournalEntry e;
-                    while (out.size() < maxEntries && (e = t.next()) != null && e.sequence() <= head) {
+                    long bytes = 0;
+                    // Bounded by count and by size: a request cannot make this node load a whole partition
+                    // into memory (the caller reads on from where the batch ends).
+                    while (out.size() < maxEntries && bytes < MAX_READ_BYTES && (e = t.next()) != null
+                            && e.sequence() <= head) {
                         out.add(new EntryMessage(e.partitionId(), e.sequence(), e.hlc(), e.type(), e.requestId(),
                                 e.transactionId(), e.payload()));
+                        bytes += e.payload().length + 64;
                     }
                 }
             }

@@ -59,4 +59,27 @@ class RaftClusterApiTest {
             db.dropCollection("api");
         }
     }
+
+    /**
+     * Found by review: a client whose catalog still held a dropped collection deleted the catalog key by name,
+     * destroying the collection another client had created under that name since.
+     */
+    @Test
+    void aStaleClientCannotDropAnotherClientsNewIncarnation(SharedCluster cluster) {
+        ReadOptions strong = ReadOptions.defaults().withConsistency(Consistency.STRONG);
+        try (Vecraft a = open(dir.resolve("a"), cluster)) {
+            a.createCollection(CollectionSpec.of("reborn", 2).withShards(1));
+            try (Vecraft b = open(dir.resolve("b"), cluster)) {
+                assertEquals(0, b.collection("reborn").count(strong)); // b knows the first incarnation
+                a.dropCollection("reborn");
+                Collection again = a.createCollection(CollectionSpec.of("reborn", 2).withShards(1));
+                again.upsert(Record.of("x", new float[] {1, 0}));
+                io.vecraft.api.NotFoundException e = org.junit.jupiter.api.Assertions.assertThrows(
+                        io.vecraft.api.NotFoundException.class, () -> b.dropCollection("reborn"));
+                assertTrue(e.getMessage().contains("another client"), e.getMessage());
+            }
+            assertEquals(1, a.collection("reborn").count(strong), "the new incarnation survives");
+            a.dropCollection("reborn");
+        }
+    }
 }

@@ -85,7 +85,7 @@ public final class JournalServiceClient implements JournalService {
         if (p == null) {
             p = withLeader("", (c, left) -> {
                 WireReader r = WireFormat.response(c.call(WireFormat.message(WireFormat.J_PARTITIONS).toByteArray(), left));
-                int n = r.getInt();
+                int n = WireFormat.count(r);
                 List<String> names = new ArrayList<>(n);
                 for (int i = 0; i < n; i++) {
                     names.add(r.getShortString());

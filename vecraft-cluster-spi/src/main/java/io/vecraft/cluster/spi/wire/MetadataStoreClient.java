@@ -52,7 +52,7 @@ public final class MetadataStoreClient implements MetadataStore {
         WireWriter w = WireFormat.message(WireFormat.M_LIST);
         w.putShortString(prefix);
         WireReader r = call(w);
-        int n = r.getInt();
+        int n = WireFormat.count(r);
         List<KeyValue> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             out.add(WireFormat.getKeyValue(r));

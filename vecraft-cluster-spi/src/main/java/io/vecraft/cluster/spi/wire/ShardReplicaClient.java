@@ -68,7 +68,7 @@ public final class ShardReplicaClient implements ShardReplica {
         WireWriter w = request(WireFormat.R_SEARCH, shard);
         WireFormat.putReplicaQuery(w, query);
         WireReader r = call(w, timeout);
-        int n = r.getInt();
+        int n = WireFormat.count(r);
         List<ReplicaHit> hits = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             hits.add(WireFormat.getReplicaHit(r));
@@ -97,7 +97,7 @@ public final class ShardReplicaClient implements ShardReplica {
         WireWriter w = request(WireFormat.R_HISTORY, shard);
         w.putShortString(id);
         WireReader r = call(w, timeout);
-        int n = r.getInt();
+        int n = WireFormat.count(r);
         List<ReplicaVersion> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             out.add(WireFormat.getReplicaVersion(r));

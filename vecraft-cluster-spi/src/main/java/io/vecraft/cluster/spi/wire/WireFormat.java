@@ -410,7 +410,15 @@ public final class WireFormat {
         return new ReadBatch(entries, wm);
     }
 
-    private static int count(WireReader r) {
+    /**
+     * Reads an element count and checks it against the bytes left (each element takes at least one), so
+     * a damaged or hostile message cannot make the reader allocate for elements that are not there.
+     *
+     * @param r reader
+     * @return the count
+     * @throws BufferUnderflowException if the count is negative or larger than the bytes left
+     */
+    public static int count(WireReader r) {
         int n = r.getInt();
         if (n < 0 || n > r.remaining()) {
             throw new BufferUnderflowException();
