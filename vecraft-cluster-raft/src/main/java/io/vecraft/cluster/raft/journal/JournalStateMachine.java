@@ -74,8 +74,10 @@ import org.slf4j.LoggerFactory;
  *       that slipped through (proposed while the first attempt was still being applied) is
  *       rejected by every member alike.</li>
  *   <li><b>Watermark ({@link #query})</b>: a linearizable read (Ratis read index or leader lease)
- *       answered with (last stamped sequence, fresh clock reading) under the assignment lock, so
- *       every entry up to that sequence has a smaller HLC and every later one a larger.</li>
+ *       answered under the apply and assignment locks with the applied (committed) sequence and
+ *       a fresh clock reading, or, while stamped entries are in flight, an HLC just below the first
+ *       of them: every entry up to that sequence has a smaller HLC and every later one a larger,
+ *       and the sequence never names an entry that may still fail and be re-stamped.</li>
  *   <li><b>Snapshots</b> record the journal position (sequence and HLC) at a Raft index after
  *       forcing the journal; Ratis then purges its log up to it: the journal is the state.
  *       Followers behind a purged log copy the missing journal entries from the leader
@@ -121,6 +123,9 @@ final class JournalStateMachine extends BaseStateMachine {
     private long assignTerm = -1;
     private long lastAssigned;
     private boolean resetRequested;
+    /** HLC of each entry this leader stamped and that is not applied yet, by sequence (assignLock to add). */
+    private final java.util.concurrent.ConcurrentSkipListMap<Long, Long> stampedHlc =
+            new java.util.concurrent.ConcurrentSkipListMap<>();
     private JournalTailer verifier;
     /** Request ids of the last applied sequences (retries across leader changes); see {@link AppliedRequests}. */
     private final AppliedRequests applied = new AppliedRequests();
@@ -298,6 +303,7 @@ final class JournalStateMachine extends BaseStateMachine {
 
     private void resetIfNeeded(long term) {
         if (term != assignTerm || resetRequested) {
+            stampedHlc.clear();
             lastAssigned = nextSeq - 1;
             assignTerm = term;
             resetRequested = false;
@@ -333,8 +339,10 @@ final class JournalStateMachine extends BaseStateMachine {
         synchronized (assignLock) {
             resetIfNeeded(term);
             for (Draft d : drafts) {
-                stamped.add(new Stamped(++lastAssigned, clock.now(), d.type(), d.requestId(), d.transactionId(),
-                        d.payload()));
+                Stamped st = new Stamped(++lastAssigned, clock.now(), d.type(), d.requestId(), d.transactionId(),
+                        d.payload());
+                stamped.add(st);
+                stampedHlc.put(st.sequence(), st.hlc());
             }
         }
         ByteString data = UnsafeByteOperations.unsafeWrap(RaftLogFormat.encodeBatch(pid, stamped));
@@ -349,10 +357,27 @@ final class JournalStateMachine extends BaseStateMachine {
             return CompletableFuture.failedFuture(new InvalidArgumentException("raft.query", "unknown query kind " + req[0]));
         }
         long term = currentTerm();
-        synchronized (assignLock) {
-            resetIfNeeded(term);
-            byte[] reply = RaftLogFormat.watermarkReply(lastAssigned, clock.now());
-            return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(reply)));
+        // The watermark names a committed sequence: entries stamped but not applied yet may still fail and
+        // their sequences go to other entries (a collection created now takes these as its start, and would
+        // skip those). With entries in flight it reports the applied head and an HLC just below the first
+        // in-flight stamp, so every entry up to it has a smaller HLC and every later one a larger.
+        synchronized (applyLock) {
+            synchronized (assignLock) {
+                resetIfNeeded(term);
+                long applied = nextSeq - 1;
+                long sequence;
+                long hlc;
+                if (lastAssigned <= applied) {
+                    sequence = applied;
+                    hlc = clock.now();
+                } else {
+                    Long first = stampedHlc.get(applied + 1);
+                    sequence = applied;
+                    hlc = first != null ? first - 1 : lastHlc;
+                }
+                byte[] reply = RaftLogFormat.watermarkReply(sequence, hlc);
+                return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(reply)));
+            }
         }
     }
 
@@ -379,6 +404,9 @@ final class JournalStateMachine extends BaseStateMachine {
                         applied.record(e.sequence(), e.requestId());
                         nextSeq = e.sequence() + 1;
                         lastHlc = e.hlc();
+                    }
+                    if (!batch.isEmpty()) {
+                        stampedHlc.headMap(batch.get(batch.size() - 1).sequence(), true).clear();
                     }
                     reply = RaftLogFormat.applied(batch);
                 }
