@@ -81,8 +81,9 @@ final class ShardRuntime implements ShardHandle, AutoCloseable {
     private volatile CompletableFuture<Void> checkpointRequest;
     private volatile boolean closed;
     /** When set, the applier applies nothing: simulates a lagging replica (tests, fault injection). */
-    private volatile boolean pausedSeen;
     private volatile boolean paused;
+    /** Set by the applier once it is parked in its paused state ({@link #pauseApplying} waits for it). */
+    private volatile boolean pausedSeen;
 
     private long lastCheckpointNanos = System.nanoTime();
     private boolean dirtySinceCheckpoint;
