@@ -743,11 +743,22 @@ public final class MvccShard implements Shard {
         }
     }
 
+    /**
+     * A snapshot time is 0 to {@code Long.MAX_VALUE - 1}: the largest value marks a live version's deletion
+     * time, so a read "at" it would see nothing; writes carry at most {@code Long.MAX_VALUE - 1} as well.
+     */
+    private static void checkAsOf(String field, long asOfHlc) {
+        if (asOfHlc < 0 || asOfHlc == Long.MAX_VALUE) {
+            throw new InvalidArgumentException(field, "must be 0 to " + (Long.MAX_VALUE - 1) + ", was " + asOfHlc);
+        }
+    }
+
     @Override
     public Optional<StoredVersion> get(String id, long asOfHlc, Include include) {
         if (id == null) {
             throw new InvalidArgumentException("id", "must not be null");
         }
+        checkAsOf("asOfHlc", asOfHlc);
         Include inc = include == null ? Include.NONE : include;
         enter();
         try {
@@ -830,6 +841,7 @@ public final class MvccShard implements Shard {
         if (request.k() < 1 || request.k() > MAX_K) {
             throw new InvalidArgumentException("search.k", "must be 1 to " + MAX_K + ", was " + request.k());
         }
+        checkAsOf("search.asOfHlc", request.asOfHlc());
         if (request.ef() < 0 || request.ef() > IndexSpec.Hnsw.MAX_EF) {
             throw new InvalidArgumentException("search.ef", "must be 0 (default) to " + IndexSpec.Hnsw.MAX_EF
                     + ", was " + request.ef());
@@ -915,6 +927,7 @@ public final class MvccShard implements Shard {
 
     @Override
     public long count(long asOfHlc) {
+        checkAsOf("asOfHlc", asOfHlc);
         enter();
         try {
             int highWater = versions.highWater();

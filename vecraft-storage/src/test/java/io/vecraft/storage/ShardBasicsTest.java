@@ -162,6 +162,14 @@ class ShardBasicsTest {
             assertEquals(Optional.empty(), s.get("a", Long.MAX_VALUE - 1, Include.NONE));
             s.upsert("a", new float[] {1, 2, 3}, Map.of(), null, stamp(1));
             assertEquals(1, s.stats().versions(), "the shard still works after rejected input");
+            // Long.MAX_VALUE marks a live version's deletion time: a read "at" it would see nothing (it did)
+            assertEquals("asOfHlc", assertThrows(InvalidArgumentException.class,
+                    () -> s.get("a", Long.MAX_VALUE, Include.NONE)).field());
+            assertEquals("asOfHlc", assertThrows(InvalidArgumentException.class, () -> s.count(Long.MAX_VALUE)).field());
+            assertEquals("search.asOfHlc", assertThrows(InvalidArgumentException.class, () -> s.search(
+                    new ShardSearch(new float[] {1, 2, 3}, 1, null, Long.MAX_VALUE, 0, Include.NONE))).field());
+            assertEquals("asOfHlc", assertThrows(InvalidArgumentException.class, () -> s.count(-1)).field());
+            assertEquals(1, s.count(Long.MAX_VALUE - 1), "the latest valid time sees the live record");
         }
     }
 
