@@ -261,8 +261,7 @@ final class JournalNode implements AutoCloseable {
                         }
                     }
                 }
-                io.vecraft.journal.Watermark w = p.watermark();
-                return new ReadBatch(out, new Watermark(w.sequence(), w.hlc()));
+                return new ReadBatch(out, committedWatermark(s, p));
             } finally {
                 journalLock.readLock().unlock();
             }
@@ -286,8 +285,7 @@ final class JournalNode implements AutoCloseable {
                 } finally {
                     s.lock.unlock();
                 }
-                io.vecraft.journal.Watermark w = local(s).watermark();
-                return new Watermark(w.sequence(), w.hlc());
+                return committedWatermark(s, local(s));
             } finally {
                 journalLock.readLock().unlock();
             }
@@ -313,6 +311,34 @@ final class JournalNode implements AutoCloseable {
     private static JournalEntry fromMessage(EntryMessage m) {
         return new JournalEntry(1, m.type(), m.partitionId(), m.sequence(), m.hlc(), m.requestId(), m.transactionId(),
                 m.payload());
+    }
+
+    /**
+     * The leader's watermark limited to committed entries: the local journal's own watermark may name
+     * entries a majority does not hold yet, which a failover can drop and reassign (a collection created
+     * now takes the watermark's sequence as its start). Past the commit index it is (commit, HLC of the
+     * last committed entry): every entry up to it has an HLC at most that, every later one a larger.
+     */
+    private Watermark committedWatermark(PartitionState s, JournalPartition p) {
+        io.vecraft.journal.Watermark w = p.watermark();
+        long commit;
+        s.lock.lock();
+        try {
+            commit = s.commit;
+        } finally {
+            s.lock.unlock();
+        }
+        if (w.sequence() <= commit) {
+            return new Watermark(w.sequence(), w.hlc());
+        }
+        if (commit < p.firstSequence()) {
+            return new Watermark(commit, 0);
+        }
+        try (JournalTailer t = p.tailer()) {
+            t.seekSequence(commit);
+            JournalEntry e = t.next();
+            return new Watermark(commit, e == null ? 0 : e.hlc());
+        }
     }
 
     /** Waits until {@code seq} is committed under {@code term}; fails if leadership is lost. */
