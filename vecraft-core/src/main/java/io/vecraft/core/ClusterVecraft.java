@@ -23,6 +23,7 @@ import io.vecraft.cluster.spi.wal.WalTypes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -207,7 +208,7 @@ final class ClusterVecraft extends AbstractVecraft {
             // Delete exactly the incarnation this client knows (compare-and-set on its version): another client
             // may have dropped it and created a new collection under the same name meanwhile.
             String key = CatalogKeys.collection(name);
-            java.util.Optional<MetadataStore.KeyValue> kv = cluster.metadata().get(key);
+            Optional<MetadataStore.KeyValue> kv = cluster.metadata().get(key);
             boolean ours = kv.isPresent() && CatalogKeys.decodeCollection(key, kv.get().value()).uid() == rt.uid()
                     && cluster.metadata().delete(key, kv.get().version());
             unpublishCollection(name);

@@ -343,9 +343,14 @@ final class EmbeddedVecraft extends AbstractVecraft {
         return name + "-" + Long.toHexString(uid);
     }
 
+    /** @return the directory of the collection {@code name} created with {@code uid} */
+    private Path collectionDirectory(String name, long uid) {
+        return directory.resolve("collections").resolve(collectionDirName(name, uid));
+    }
+
     private CollectionRuntime startCollection(long uid, CreateCollectionEntry entry) {
         CollectionSpec spec = entry.spec();
-        Path dir = directory.resolve("collections").resolve(collectionDirName(spec.name(), uid));
+        Path dir = collectionDirectory(spec.name(), uid);
         ShardHandle[] shards = new ShardHandle[spec.shards()];
         try {
             for (int i = 0; i < shards.length; i++) {
@@ -454,7 +459,7 @@ final class EmbeddedVecraft extends AbstractVecraft {
                     + " open may bring it up", name, undo);
         }
         try {
-            deleteRecursively(directory.resolve("collections").resolve(collectionDirName(name, uid)));
+            deleteRecursively(collectionDirectory(name, uid));
         } catch (RuntimeException ignored) {
             // the next open deletes the directory of a collection that is not live
         }
